@@ -1,0 +1,41 @@
+# Two commands for a fresh machine with Python 3.11+ and make:
+#   make lab    set up .venv if needed and open JupyterLab on labs/ (PORT=8888 by default)
+#   make test   set up .venv if needed and run the whole test suite
+
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 8888
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: lab test bench release check-release data clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=labs --port=$(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n auto
+
+bench: $(STAMP)
+	$(BIN)/python -m pmle.bench
+
+release: $(STAMP)
+	$(BIN)/pmle release
+
+check-release: $(STAMP)
+	$(BIN)/pmle release --check
+
+data: $(STAMP)
+	$(BIN)/pmle data build
+
+clean:
+	rm -rf $(VENV) grading .pytest_cache

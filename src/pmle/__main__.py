@@ -1,0 +1,3 @@
+from pmle.cli import main
+
+raise SystemExit(main())

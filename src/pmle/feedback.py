@@ -1,0 +1,362 @@
+"""Checkers that test cells call: one readable verdict per answer, no traceback noise.
+
+A checker either shows a pass line or raises one of three exceptions, so a grader can tell
+not attempted, wrong (with the misconception named), an error in the learner's code, and correct
+apart. A bug in a checker raises anything else and is reported as an error, never as "wrong".
+
+Every checker converts the learner's value to a plain type (str, float, numpy array, frozenset)
+before comparing, so an object with a doctored ``__eq__`` cannot pass for a right answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+PASS_MIME = "application/vnd.pmle.pass+json"
+
+
+class Incorrect(AssertionError):
+    """The answer is wrong; the message says what was expected and, if recognised, the mistake."""
+
+    status = "wrong"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows these lines instead of a traceback for exceptions that define this hook.
+        return [f"\x1b[31m✘ {line}\x1b[0m" if i == 0 else f"  {line}" for i, line in enumerate(self.message.splitlines())]
+
+
+class NotAttempted(Incorrect):
+    """The placeholder is still there (None, ..., or NotImplementedError)."""
+
+    status = "not attempted"
+
+
+class AnswerError(Incorrect):
+    """The learner's function raised an exception when a check called it."""
+
+    status = "error"
+
+
+def passed(name: str, note: str = "") -> None:
+    """Show that the check of ``name`` passed; graders require this mark to award points."""
+    text = f"✔ `{name}` is correct." + (f" {note}" if note else "")
+    try:
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython ships with every kernel
+        print(text)
+        return
+    display({"text/plain": text, PASS_MIME: {"name": name}}, raw=True)
+
+
+def require_answer(name: str, value: Any) -> None:
+    """Raise NotAttempted when ``value`` is still a placeholder."""
+    if value is None or value is Ellipsis:
+        raise NotAttempted(f"`{name}` is still the placeholder: replace it with your answer and run the cell.")
+
+
+def _show(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# ---------------------------------------------------------------- choices
+
+
+def _norm_choice(value: Any) -> str | None:
+    if isinstance(value, (str, np.str_)):
+        return " ".join(str(value).split()).casefold()
+    return None
+
+
+def check_choice(
+    name: str,
+    answer: Any,
+    expected: str,
+    *,
+    options: Sequence[str],
+    mistakes: Mapping[str, str] | None = None,
+    why: str = "",
+) -> None:
+    """A single-choice answer: one of ``options``; ``mistakes`` maps wrong options to what they reveal."""
+    require_answer(name, answer)
+    by_norm = {_norm_choice(o): o for o in options}
+    chosen = by_norm.get(_norm_choice(answer))
+    if chosen is None:
+        raise Incorrect(f"`{name}` must be one of {', '.join(map(repr, options))}; got {_show(answer)}.")
+    if chosen != expected:
+        hint = (mistakes or {}).get(chosen, f"{chosen!r} is not the best answer; reread the brief.")
+        raise Incorrect(f"`{name}` = {chosen!r}: {hint}")
+    passed(name, why)
+
+
+def check_choices(
+    name: str,
+    answer: Any,
+    expected: Iterable[str],
+    *,
+    options: Sequence[str],
+    mistakes: Mapping[str, str] | None = None,
+    why: str = "",
+) -> None:
+    """A multiple-select answer (a set or list of options); ``mistakes`` explains single wrong picks or misses."""
+    require_answer(name, answer)
+    if isinstance(answer, (str, bytes)) or not isinstance(answer, Iterable):
+        raise Incorrect(f"`{name}` must be a set or list of options such as {{{options[0]!r}}}; got {_show(answer)}.")
+    by_norm = {_norm_choice(o): o for o in options}
+    picked = set()
+    for item in list(answer):
+        chosen = by_norm.get(_norm_choice(item))
+        if chosen is None:
+            raise Incorrect(f"`{name}` contains {_show(item)}, which is not one of {', '.join(map(repr, options))}.")
+        picked.add(chosen)
+    expected = set(expected)
+    extra, missing = sorted(picked - expected), sorted(expected - picked)
+    if not extra and not missing:
+        passed(name, why)
+        return
+    notes = [(mistakes or {}).get(o, f"{o!r} should not be selected.") for o in extra]
+    notes += [(mistakes or {}).get(o, f"{o!r} is missing.") for o in missing]
+    raise Incorrect(f"`{name}` = {sorted(picked)} is not right:\n" + "\n".join(f"- {n}" for n in notes))
+
+
+def check_mapping(
+    name: str,
+    answer: Any,
+    expected: Mapping[str, str],
+    *,
+    options: Sequence[str],
+    mistakes: Mapping[tuple[str, str], str] | None = None,
+) -> None:
+    """A dict answering several small choices at once; every key must map to the expected option."""
+    require_answer(name, answer)
+    if not isinstance(answer, Mapping):
+        raise Incorrect(f"`{name}` must be a dict like {{{next(iter(expected))!r}: ...}}; got {_show(answer)}.")
+    by_norm = {_norm_choice(o): o for o in options}
+    notes = []
+    for key, want in expected.items():
+        if key not in answer or answer[key] is None or answer[key] is Ellipsis:
+            notes.append(f"{key!r}: no answer yet.")
+            continue
+        got = by_norm.get(_norm_choice(answer[key]))
+        if got is None:
+            notes.append(f"{key!r}: {_show(answer[key])} is not one of {', '.join(map(repr, options))}.")
+        elif got != want:
+            notes.append(f"{key!r}: " + (mistakes or {}).get((key, got), f"{got!r} is not the best fit."))
+    if all(n.endswith("no answer yet.") for n in notes) and len(notes) == len(expected):
+        raise NotAttempted(f"`{name}` has no answers yet: fill in every key.")
+    if notes:
+        raise Incorrect(f"`{name}`: {len(notes)} of {len(expected)} not right:\n" + "\n".join(f"- {n}" for n in notes))
+    passed(name)
+
+
+# ---------------------------------------------------------------- numbers, sets
+
+
+def as_number(name: str, value: Any) -> float:
+    """``value`` as a float, or Incorrect naming what was received instead."""
+    require_answer(name, value)
+    if isinstance(value, (bool, np.bool_)):
+        raise Incorrect(f"`{name}` must be a number; got the boolean {value}.")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+    elif isinstance(value, np.ndarray) and value.size == 1:
+        number = float(value.reshape(-1)[0])
+    else:
+        raise Incorrect(f"`{name}` must be a single number; got {type(value).__name__} {_show(value)}.")
+    if math.isnan(number):
+        raise Incorrect(f"`{name}` is NaN: check for missing values or an empty selection.")
+    return number
+
+
+def close(a: float, b: float, *, rtol: float = 0.0, atol: float = 0.0) -> bool:
+    """True when |a - b| <= atol + rtol * |b| (NaN never is)."""
+    return abs(a - b) <= atol + rtol * abs(b)
+
+
+def check_number(
+    name: str,
+    value: Any,
+    expected: float,
+    *,
+    rtol: float = 0.0,
+    atol: float = 0.0,
+    mistakes: Sequence[tuple[float, str]] = (),
+    why: str = "",
+) -> None:
+    """A number within tolerance of ``expected``; ``mistakes`` pairs a plausible wrong value with its message."""
+    number = as_number(name, value)
+    if close(number, expected, rtol=rtol, atol=atol):
+        passed(name, why)
+        return
+    for wrong, message in mistakes:
+        if close(number, wrong, rtol=rtol, atol=atol):
+            raise Incorrect(f"`{name}` = {number:.4g}: {message}")
+    raise Incorrect(f"`{name}` = {number:.4g}, expected about {expected:.4g}.")
+
+
+def check_set(
+    name: str,
+    answer: Any,
+    expected: Iterable[Any],
+    *,
+    mistakes: Sequence[tuple[Iterable[Any], str]] = (),
+) -> None:
+    """A set of labels (column names, ids); order and duplicates do not matter."""
+    require_answer(name, answer)
+    if isinstance(answer, (str, bytes)) or not isinstance(answer, Iterable):
+        raise Incorrect(f"`{name}` must be a collection (set or list); got {_show(answer)}.")
+    got, want = {str(a) for a in answer}, {str(e) for e in expected}
+    if got == want:
+        passed(name)
+        return
+    for wrong, message in mistakes:
+        if got == {str(w) for w in wrong}:
+            raise Incorrect(f"`{name}`: {message}")
+    parts = []
+    if want - got:
+        parts.append(f"missing {len(want - got)}")
+    if got - want:
+        parts.append(f"{len(got - want)} that should not be there: {sorted(got - want)[:5]}")
+    raise Incorrect(f"`{name}` is not right: " + "; ".join(parts) + ".")
+
+
+# ---------------------------------------------------------------- functions
+
+
+def as_array(value: Any) -> np.ndarray:
+    """A learner's array-like result (list, Series, ndarray) as a 1-D numpy array."""
+    if isinstance(value, (pd.Series, pd.Index)):
+        value = value.to_numpy()
+    array = np.asarray(value)
+    if array.dtype == object:
+        try:
+            array = array.astype(float)
+        except (TypeError, ValueError):
+            pass
+    return array
+
+
+def same_values(got: Any, want: Any, *, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
+    """Equal as values: numbers within tolerance, arrays element-wise, booleans as 0/1, labels as text."""
+    if isinstance(want, (pd.Series, pd.Index, np.ndarray, list, tuple)):
+        a, b = as_array(got), as_array(want)
+        if a.shape != b.shape:
+            return False
+        if a.dtype.kind in "biuf" and b.dtype.kind in "biuf":
+            return bool(np.allclose(a.astype(float), b.astype(float), rtol=rtol, atol=atol, equal_nan=True))
+        return [str(x) for x in a.tolist()] == [str(x) for x in b.tolist()]
+    if isinstance(want, (int, float, np.integer, np.floating)) and not isinstance(want, bool):
+        if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
+            return False
+        return close(float(got), float(want), rtol=rtol, atol=atol) or (math.isnan(float(got)) and math.isnan(float(want)))
+    return type(got) is type(want) and str(got) == str(want)
+
+
+@dataclass
+class Case:
+    """One call of the learner's function: its inputs, the right output, and what it exercises."""
+
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    expected: Any = None
+    about: str = ""
+
+
+def check_function(
+    name: str,
+    func: Any,
+    cases: Sequence[Case],
+    *,
+    mistakes: Sequence[tuple[Callable, str]] = (),
+    rtol: float = 1e-9,
+    atol: float = 1e-12,
+) -> None:
+    """Call ``func`` on fresh cases; a mismatch that a known wrong implementation reproduces is named."""
+    require_answer(name, func)
+    if not callable(func):
+        raise Incorrect(f"`{name}` must be a function; got {_show(func)}.")
+    for case in cases:
+        try:
+            got = func(*case.args, **case.kwargs)
+        except NotImplementedError:
+            raise NotAttempted(f"`{name}` still raises NotImplementedError: write its body.") from None
+        except Exception as exc:  # the learner's code failed: report it as theirs, not as a checker bug
+            raise AnswerError(f"`{name}` raised {type(exc).__name__}: {exc} ({case.about}).") from None
+        if got is None and case.expected is not None:
+            raise NotAttempted(f"`{name}` returned None ({case.about}): does it `return` its result?")
+        if same_values(got, case.expected, rtol=rtol, atol=atol):
+            continue
+        for wrong, message in mistakes:
+            try:
+                theirs = wrong(*case.args, **case.kwargs)
+            except Exception:
+                continue
+            if same_values(got, theirs, rtol=rtol, atol=atol):
+                raise Incorrect(f"`{name}` {case.about}: {message}")
+        raise Incorrect(f"`{name}` {case.about}: expected {_show(case.expected)}, got {_show(got)}.")
+    passed(name)
+
+
+# ---------------------------------------------------------------- rows, picks
+
+
+def check_rows(
+    name: str,
+    frame: Any,
+    expected_index: Iterable[Any],
+    *,
+    mistakes: Sequence[tuple[Callable[[pd.DataFrame], bool], str]] = (),
+) -> None:
+    """A DataFrame holding exactly the expected rows (by index label); ``mistakes`` test the frame."""
+    require_answer(name, frame)
+    if not isinstance(frame, pd.DataFrame):
+        raise Incorrect(f"`{name}` must be a pandas DataFrame; got {type(frame).__name__}.")
+    want = pd.Index(expected_index)
+    if frame.index.has_duplicates:
+        raise Incorrect(f"`{name}` has duplicated rows (repeated index labels): select rows, don't stack copies.")
+    if frame.index.sort_values().equals(want.sort_values()):
+        passed(name)
+        return
+    for predicate, message in mistakes:
+        if predicate(frame):
+            raise Incorrect(f"`{name}`: {message}")
+    missing, extra = len(want.difference(frame.index)), len(frame.index.difference(want))
+    raise Incorrect(f"`{name}` has {len(frame)} rows, expected {len(want)}: {missing} missing, {extra} that should not be there.")
+
+
+def check_pick(
+    name: str,
+    value: Any,
+    scores: Mapping[Any, float],
+    *,
+    tol: float = 0.0,
+    score_name: str = "score",
+    mistakes: Sequence[tuple[Any, str]] = (),
+) -> None:
+    """A choice among candidates judged by its score: anything within ``tol`` of the best passes."""
+    require_answer(name, value)
+    number = as_number(name, value)
+    lookup = {float(k): v for k, v in scores.items()}
+    if number not in lookup:
+        low, high = min(lookup), max(lookup)
+        raise Incorrect(f"`{name}` = {number:g} is not one of the candidates ({low:g} to {high:g}).")
+    best_key = max(lookup, key=lookup.get)
+    if lookup[number] >= lookup[best_key] - tol:
+        passed(name)
+        return
+    for wrong, message in mistakes:
+        if number == float(wrong):
+            raise Incorrect(f"`{name}` = {number:g}: {message}")
+    raise Incorrect(
+        f"`{name}` = {number:g} has {score_name} {lookup[number]:.3f}; the best candidate, {best_key:g}, has {lookup[best_key]:.3f}."
+    )

@@ -1,0 +1,89 @@
+"""Reading notebooks safely and telling nbgrader's kinds of cells apart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+
+from pmle.errors import NotebookError
+
+
+def read(path: str | Path) -> nbformat.NotebookNode:
+    """A notebook from disk, or NotebookError saying in one line why it can't be one."""
+    path = Path(path)
+    if not path.exists():
+        raise NotebookError(f"{path}: no such file.")
+    if path.is_dir():
+        raise NotebookError(f"{path}: is a folder, not a notebook.")
+    if path.suffix != ".ipynb":
+        raise NotebookError(f"{path}: not a notebook (expected a .ipynb file).")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NotebookError(f"{path}: cannot be read ({exc}).") from None
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"{path}: is not valid JSON (line {exc.lineno}: {exc.msg}).") from None
+    return from_dict(raw, str(path))
+
+
+def from_dict(raw: object, label: str = "notebook") -> nbformat.NotebookNode:
+    if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
+        raise NotebookError(f"{label}: is not a Jupyter notebook (no list of cells).")
+    if raw.get("nbformat") != 4:
+        raise NotebookError(f"{label}: has nbformat {raw.get('nbformat')!r}; only version 4 notebooks are supported.")
+    try:
+        return nbformat.reads(json.dumps(raw), as_version=4)
+    except Exception as exc:  # nbformat raises several types for malformed content
+        raise NotebookError(f"{label}: malformed notebook ({exc}).") from None
+
+
+def nbgrader(cell) -> dict:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def grade_id(cell) -> str | None:
+    value = nbgrader(cell).get("grade_id")
+    return value if isinstance(value, str) else None
+
+
+def is_grade(cell) -> bool:
+    return bool(nbgrader(cell).get("grade"))
+
+
+def is_solution(cell) -> bool:
+    return bool(nbgrader(cell).get("solution"))
+
+
+def is_locked(cell) -> bool:
+    return bool(nbgrader(cell).get("locked"))
+
+
+def is_test(cell) -> bool:
+    """An auto-graded test cell: a graded code cell that is not an answer."""
+    return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
+
+
+def is_manual(cell) -> bool:
+    """A graded answer cell: graded by hand (written answers)."""
+    return is_grade(cell) and is_solution(cell)
+
+
+def points(cell) -> float:
+    return float(nbgrader(cell).get("points", 0) or 0)
+
+
+def has_tag(cell, tag: str) -> bool:
+    return tag in cell.get("metadata", {}).get("tags", [])
+
+
+def strip_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Outputs and execution counts removed, in place; returns the notebook."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.get("metadata", {}).pop("execution", None)
+    return nb

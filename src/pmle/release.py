@@ -1,0 +1,82 @@
+"""Generate labs/ from solutions/ with nbgrader's own generate_assignment, deterministically."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from pmle import notebooks as nbu
+from pmle import paths
+from pmle.errors import PmleError
+
+
+def nbgrader_env() -> dict[str, str]:
+    """nbgrader runs `alembic` from PATH: make sure this interpreter's scripts folder is on it."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def generate(root: Path, lab: str, out: Path) -> Path:
+    """Run `nbgrader generate_assignment` for ``lab`` into ``out``/lab (no gradebook writes)."""
+    command = [
+        sys.executable, "-m", "nbgrader", "generate_assignment", lab,
+        "--force", "--no-db", "--log-level=ERROR",
+        f"--CourseDirectory.root={root}",
+        f"--CourseDirectory.release_directory={out}",
+    ]
+    done = subprocess.run(command, cwd=root, env=nbgrader_env(), capture_output=True, text=True)
+    target = out / lab
+    if done.returncode != 0 or not target.is_dir():
+        raise PmleError(f"nbgrader could not generate {lab}:\n{(done.stderr or done.stdout).strip()[-2000:]}")
+    for notebook in target.glob("*.ipynb"):
+        normalise(notebook)
+    return target
+
+
+def normalise(path: Path) -> None:
+    """Outputs and execution counts cleared; nbformat's canonical JSON with a final newline."""
+    nb = nbformat.read(path, as_version=4)
+    nbu.strip_outputs(nb)
+    path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
+def differences(expected: Path, actual: Path) -> list[str]:
+    """Relative paths that differ between two folders, either way round."""
+    def files(folder: Path) -> set[str]:
+        if not folder.is_dir():
+            return set()
+        return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+
+    ours, theirs = files(expected), files(actual)
+    changed = {f for f in ours & theirs if not filecmp.cmp(expected / f, actual / f, shallow=False)}
+    return sorted((ours ^ theirs) | changed)
+
+
+def release(root: Path, labs: list[str] | None = None, check: bool = False) -> list[str]:
+    """Regenerate labs/ (or, with ``check``, only compare); returns the out-of-date files."""
+    labs = labs or paths.lab_ids(root)
+    stale: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="pmle-release-") as tmp:
+        for lab in labs:
+            fresh = generate(root, lab, Path(tmp))
+            current = root / "labs" / lab
+            stale += [f"labs/{lab}/{name}" for name in differences(fresh, current)]
+            if not check:
+                shutil.rmtree(current, ignore_errors=True)
+                shutil.copytree(fresh, current)
+        known = set(labs) | set(paths.lab_ids(root))
+        if (root / "labs").is_dir():
+            orphans = [p for p in (root / "labs").iterdir() if p.is_dir() and p.name not in known]
+            stale += [f"labs/{p.name}/ (no source in solutions/)" for p in orphans]
+            if not check:
+                for orphan in orphans:
+                    shutil.rmtree(orphan)
+    return stale

@@ -1,0 +1,36 @@
+"""Shared fixtures: the course root, and grading a notebook of a lab the way `pmle check` does."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pmle import notebooks as nbu
+from pmle import paths
+from pmle.selfcheck import LabResult, grade_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+LABS = paths.lab_ids(ROOT)
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+def grade(notebook, lab: str, workdir: Path) -> LabResult:
+    """Grade an in-memory notebook of ``lab`` in a scratch copy of the lab's folder."""
+    folder = workdir / lab
+    if not folder.exists():
+        shutil.copytree(ROOT / "labs" / lab, folder)
+    return grade_notebook(notebook, lab, ROOT, folder)
+
+
+def source(lab: str):
+    return nbu.read(paths.source_notebook(ROOT, lab))
+
+
+def release(lab: str):
+    return nbu.read(paths.release_notebook(ROOT, lab))

@@ -1,0 +1,126 @@
+"""Do the checkers tell not attempted, wrong (with the mistake named), learner error and correct apart?"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pmle.feedback import (
+    AnswerError, Case, Incorrect, NotAttempted, check_choice, check_choices, check_function, check_mapping,
+    check_number, check_pick, check_rows, check_set, same_values,
+)
+
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+    __hash__ = object.__hash__
+
+
+def test_placeholder_is_not_attempted():
+    """Is a None or ... answer reported as not attempted rather than wrong?"""
+    for value in (None, ...):
+        with pytest.raises(NotAttempted):
+            check_choice("q", value, "B", options=["A", "B"])
+
+
+def test_choice_names_the_mistake(capsys):
+    """Does a recognised wrong option produce its own message, and the right one pass?"""
+    with pytest.raises(Incorrect, match="leakage"):
+        check_choice("q", "c", "B", options=["A", "B", "C"], mistakes={"C": "this is leakage"})
+    check_choice("q", " b ", "B", options=["A", "B", "C"])
+    assert "correct" in capsys.readouterr().out
+
+
+def test_choice_rejects_unknown_options_and_forged_equality():
+    """Is an answer outside the options, or an object claiming equality with everything, rejected?"""
+    with pytest.raises(Incorrect, match="must be one of"):
+        check_choice("q", "E", "B", options=["A", "B"])
+    with pytest.raises(Incorrect):
+        check_choice("q", AlwaysEqual(), "B", options=["A", "B"])
+    with pytest.raises(Incorrect):
+        check_number("x", AlwaysEqual(), 1.0)
+
+
+def test_choices_explain_extra_and_missing():
+    """Does a multiple-select answer say which picks are wrong and which are missing?"""
+    with pytest.raises(Incorrect) as info:
+        check_choices("s", {"a", "c"}, {"a", "b"}, options=["a", "b", "c"], mistakes={"c": "c is a rule"})
+    assert "c is a rule" in info.value.message and "'b' is missing" in info.value.message
+    with pytest.raises(Incorrect, match="set or list"):
+        check_choices("s", "a", {"a"}, options=["a"])
+
+
+def test_mapping_reports_each_wrong_key():
+    """Does a dict answer list every wrong key, and an all-None dict count as not attempted?"""
+    options = ["x", "y"]
+    with pytest.raises(NotAttempted):
+        check_mapping("m", {"k1": None, "k2": None}, {"k1": "x", "k2": "y"}, options=options)
+    with pytest.raises(Incorrect, match="k2.*swap") as info:
+        check_mapping("m", {"k1": "x", "k2": "x"}, {"k1": "x", "k2": "y"}, options=options, mistakes={("k2", "x"): "swap"})
+    assert "1 of 2" in info.value.message
+
+
+def test_number_tolerance_and_misconception():
+    """Is a value within tolerance accepted and a recorded wrong value named?"""
+    check_number("a", 0.9001, 0.9, atol=1e-3)
+    with pytest.raises(Incorrect, match="training rows"):
+        check_number("a", 0.87, 0.9, atol=1e-3, mistakes=[(0.87, "accuracy on the training rows")])
+    with pytest.raises(Incorrect, match="boolean"):
+        check_number("a", True, 1.0)
+    with pytest.raises(Incorrect, match="NaN"):
+        check_number("a", float("nan"), 1.0)
+
+
+def test_function_cases_mistakes_and_errors():
+    """Are fresh cases run, a known wrong implementation named, and the learner's exception reported as theirs?"""
+    cases = [Case((3,), {}, 9, "on 3")]
+    check_function("sq", lambda x: x * x, cases)
+    with pytest.raises(Incorrect, match="doubled"):
+        check_function("sq", lambda x: 2 * x, cases, mistakes=[(lambda x: x + x, "you doubled")])
+    with pytest.raises(AnswerError, match="ZeroDivisionError"):
+        check_function("sq", lambda x: 1 / 0, cases)
+
+    def stub(x):
+        raise NotImplementedError()
+
+    with pytest.raises(NotAttempted):
+        check_function("sq", stub, cases)
+    with pytest.raises(NotAttempted, match="return"):
+        check_function("sq", lambda x: None, cases)
+
+
+def test_same_values_accepts_equivalent_containers():
+    """Do a list, a Series of bools and an array of ints count as the same values?"""
+    assert same_values(pd.Series([True, False]), np.array([1, 0]))
+    assert same_values([1.0, 2.0], pd.Series([1, 2], index=["a", "b"]))
+    assert not same_values(np.array([1, 0, 0]), np.array([1, 0]))
+    assert same_values(np.array(["a", "b"]), np.array(["a", "b"], dtype=object))
+    assert not same_values(True, 1.0)
+
+
+def test_set_rows_and_pick():
+    """Are set answers, row selections and scored picks judged with their mistakes?"""
+    check_set("cols", ["a", "b"], {"b", "a"})
+    with pytest.raises(Incorrect, match="post-outcome"):
+        check_set("cols", ["a"], {"a", "b"}, mistakes=[({"a"}, "post-outcome column missed")])
+    frame = pd.DataFrame({"t": [1, 1, 2]}, index=[10, 11, 12])
+    check_rows("test", frame[frame.t == 2], [12])
+    with pytest.raises(Incorrect, match="mixes"):
+        check_rows("test", frame, [12], mistakes=[(lambda f: f.t.nunique() > 1, "mixes times")])
+    with pytest.raises(Incorrect, match="duplicated"):
+        check_rows("test", pd.concat([frame, frame]), [10, 11, 12])
+    scores = {5: 0.3, 6: 0.4, 7: 0.399}
+    check_pick("d", 7, scores, tol=0.002)
+    with pytest.raises(Incorrect, match="test"):
+        check_pick("d", 5, scores, tol=0.002, mistakes=[(5, "best on test")])
+    with pytest.raises(Incorrect, match="candidates"):
+        check_pick("d", 99, scores)
+
+
+def test_incorrect_renders_without_traceback():
+    """Does IPython show an Incorrect as one short message instead of a traceback?"""
+    lines = Incorrect("first\nsecond")._render_traceback_()
+    assert len(lines) == 2 and "first" in lines[0] and "Traceback" not in "".join(lines)

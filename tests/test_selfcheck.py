@@ -1,0 +1,184 @@
+"""Does `pmle check` grade what the learner answered, with the tests from the source, whatever they did to them?"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from pmle import notebooks as nbu
+from pmle.assemble import assemble
+from pmle.cli import main
+from pmle.release import release
+from pmle.selfcheck import check
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cell(kind, source, **nbgrader):
+    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
+    if nbgrader:
+        cell.metadata.nbgrader = {"schema_version": 3, "task": False, **nbgrader}
+    return cell
+
+
+def toy_source():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        _cell("markdown", "# Toy lab"),
+        _cell("code", "from pmle.feedback import check_number", grade=False, solution=False, locked=True, grade_id="setup"),
+        _cell("code", "x = None\n### BEGIN SOLUTION\nx = 3\n### END SOLUTION", grade=False, solution=True, locked=False, grade_id="x_answer"),
+        _cell("code", "### BEGIN HIDDEN TESTS\ncheck_number('x', x, 3, mistakes=[(2, 'off by one')])\n### END HIDDEN TESTS",
+              grade=True, solution=False, locked=True, grade_id="x", points=2),
+        _cell("code", "y = None\n### BEGIN SOLUTION\ny = 5\n### END SOLUTION", grade=False, solution=True, locked=False, grade_id="y_answer"),
+        _cell("code", "check_number('y', y, 5)", grade=True, solution=False, locked=True, grade_id="y", points=1),
+        _cell("markdown", "Explain.\n\n### BEGIN SOLUTION\nModel answer.\n### END SOLUTION", grade=True, solution=True, locked=False, grade_id="why", points=2),
+    ]
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"toy-{i}"
+    return nb
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory) -> Path:
+    """A one-lab course in a temporary folder, released with nbgrader."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "autograder", root / "autograder", ignore=shutil.ignore_patterns("*.md"))
+    (root / "solutions" / "00_toy").mkdir(parents=True)
+    nbformat.write(toy_source(), root / "solutions" / "00_toy" / "00_toy.ipynb")
+    assert release(root) == ["labs/00_toy/00_toy.ipynb"]
+    assert release(root, check=True) == []
+    return root
+
+
+def learner(toy: Path):
+    return nbu.read(toy / "labs" / "00_toy" / "00_toy.ipynb")
+
+
+def answer(nb, grade_id, code):
+    next(c for c in nb.cells if nbu.grade_id(c) == grade_id).source = code
+    return nb
+
+
+def built(toy, nb):
+    return assemble(nbu.read(toy / "solutions/00_toy/00_toy.ipynb"), nb, learner(toy))
+
+
+def cell_of(result, grade_id):
+    return next(c for c in result.notebook.cells if c.id == result.positions[grade_id])
+
+
+def test_release_strips_solutions_and_hidden_tests(toy):
+    """Does the generated release hide the solution and the hidden test?"""
+    text = (toy / "labs/00_toy/00_toy.ipynb").read_text()
+    assert "x = 3" not in text and "off by one" not in text and "Model answer" not in text
+    assert "raise NotImplementedError()" in text
+
+
+def test_edited_and_deleted_test_cells_come_back_from_source(toy):
+    """Are test cells restored from the source when the learner edits, re-tags or deletes them?"""
+    nb = learner(toy)
+    nb.cells[3].source = "pass"  # edited test
+    nb.cells[5].metadata.nbgrader["points"] = 99  # changed points
+    del nb.cells[5]  # ...and then deleted
+    result = built(toy, nb)
+    assert "HIDDEN TESTS" in cell_of(result, "x").source
+    assert cell_of(result, "y").source == "check_number('y', y, 5)"
+
+
+def test_extra_and_duplicated_cells_never_count(toy):
+    """Do the learner's own cells stay, stripped of nbgrader metadata, and duplicated test cells get dropped?"""
+    nb = learner(toy)
+    extra = _cell("code", "helper = 1", grade=True, solution=False, locked=True, grade_id="x", points=50)
+    fake = _cell("code", "print('ok')", grade=True, solution=False, locked=True, grade_id="bonus", points=50)
+    nb.cells.insert(3, extra)
+    nb.cells.insert(4, fake)
+    result = built(toy, nb)
+    sources = [c.source for c in result.notebook.cells]
+    assert "print('ok')" in sources
+    assert set(result.positions) == {"x", "y", "why"}
+    assert all(not nbu.is_grade(c) for c in result.notebook.cells if c.source in ("print('ok')", "helper = 1"))
+
+
+def test_answers_are_taken_by_grade_id(toy):
+    """Is the learner's answer used, and a missing answer replaced by the blank?"""
+    nb = answer(learner(toy), "x_answer", "x = 2")
+    del nb.cells[4]  # y's answer cell deleted
+    result = built(toy, nb)
+    sources = [c.source for c in result.notebook.cells]
+    assert "x = 2" in sources
+    assert any("y = None" in s and "NotImplementedError" in s for s in sources)
+
+
+def test_check_grades_right_wrong_and_blank(toy, tmp_path, monkeypatch):
+    """Does `pmle check` give points for the right answer and name the misconception of the wrong one?"""
+    monkeypatch.setenv("PMLE_COURSE_ROOT", str(toy))
+    nb = answer(answer(learner(toy), "x_answer", "x = 2"), "y_answer", "y = 5")
+    path = tmp_path / "00_toy.ipynb"
+    nbformat.write(nb, path)
+    result = check(path)
+    by_item = {i.item: i for i in result.items}
+    assert by_item["x"].status == "wrong" and "off by one" in by_item["x"].message
+    assert by_item["y"].status == "pass" and by_item["y"].points == 1
+    assert by_item["why"].kind == "manual" and "solutions/00_toy/00_toy.ipynb" in by_item["why"].message
+    assert (result.score, result.max_score, result.manual_points) == (1, 3, 2)
+
+
+def test_cli_check_prints_table_and_json(toy, capsys, monkeypatch):
+    """Does the CLI print one row per item and a total, and the same as JSON?"""
+    monkeypatch.setenv("PMLE_COURSE_ROOT", str(toy))
+    path = toy / "labs/00_toy/00_toy.ipynb"
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "not attempted" in out and "Total: 0 / 3" in out and "graded by hand" in out
+    assert main(["check", "--json", str(path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [i["item"] for i in data["items"]] == ["x", "y", "why"] and data["score"] == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "fragment"),
+    [
+        (None, "missing.ipynb", "no such file"),
+        ("{not json", "broken.ipynb", "not valid JSON"),
+        (json.dumps({"nbformat": 3, "cells": []}), "old.ipynb", "nbformat 3"),
+        (json.dumps({"cells": {}}), "odd.ipynb", "not a Jupyter notebook"),
+        ("x = 1", "script.py", "not a notebook"),
+    ],
+)
+def test_cli_check_bad_input_is_one_clear_error(tmp_path, capsys, content, name, fragment):
+    """Does a missing, unreadable or non-notebook file give exit code 2 and one clear line?"""
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+
+
+def test_cli_check_rejects_a_notebook_of_no_lab(toy, tmp_path, capsys, monkeypatch):
+    """Is a valid notebook that belongs to no lab reported as such?"""
+    monkeypatch.setenv("PMLE_COURSE_ROOT", str(toy))
+    path = tmp_path / "mine.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), path)
+    assert main(["check", str(path)]) == 2
+    assert "not one of the labs" in capsys.readouterr().err
+
+
+def test_release_check_reports_stale_files(toy, tmp_path):
+    """Does `release --check` name a hand-edited release file, and `release` repair it?"""
+    course = tmp_path / "course"
+    shutil.copytree(toy, course)
+    target = course / "labs/00_toy/00_toy.ipynb"
+    target.write_text(target.read_text().replace("Toy lab", "Edited by hand"))
+    (course / "labs/99_gone").mkdir()
+    stale = release(course, check=True)
+    assert "labs/00_toy/00_toy.ipynb" in stale and any("99_gone" in s for s in stale)
+    release(course)
+    assert release(course, check=True) == []
