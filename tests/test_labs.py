@@ -127,3 +127,20 @@ def test_no_notebook_in_git_carries_outputs():
                 dirty.append(name)
                 break
     assert not dirty, f"notebooks with outputs: {dirty}"
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_solution_within_budget(lab):
+    """Does the solution run headless without errors, under 1 GiB of kernel memory and well under the time limit?
+
+    The 20 s budget itself is reported by `make bench` on a quiet machine; here, beside other tests
+    running in parallel, the time is only held to three times the budget so the check is not flaky.
+    """
+    from pmle.bench import MEMORY_BUDGET_MB, TIME_BUDGET_S
+
+    done = subprocess.run([sys.executable, "-m", "pmle.bench", "--one", lab], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    row = json.loads(done.stdout.strip().splitlines()[-1])
+    assert row["errors"] == 0
+    assert row["peak_mb"] < MEMORY_BUDGET_MB
+    assert row["seconds"] < 3 * TIME_BUDGET_S

@@ -58,7 +58,9 @@ def _data(args) -> int:
     from pmle import data
 
     if args.data_command == "build":
-        out = args.out or data.data_dir()
+        from pmle import paths
+
+        out = args.out or paths.course_root() / "datasets"
         data.build(out)
         print(f"wrote data sets to {out}")
         return 0

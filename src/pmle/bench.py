@@ -1,0 +1,68 @@
+"""`make bench`: run every lab's solution headless and report wall time and peak kernel memory.
+
+Budgets: 20 s and 1 GiB per lab on a 2-core machine. Each lab runs in a fresh child process so
+the peak resident memory of its kernel (a grandchild) is measured on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pmle import notebooks as nbu
+from pmle import paths
+
+TIME_BUDGET_S = 20.0
+MEMORY_BUDGET_MB = 1024.0
+
+
+def run_one(lab: str) -> dict:
+    """Execute the solution of ``lab``; time it and read the peak RSS of the kernel it started."""
+    from pmle.selfcheck import execute
+
+    root = paths.course_root()
+    notebook = nbu.read(paths.source_notebook(root, lab))
+    with tempfile.TemporaryDirectory(prefix=f"pmle-bench-{lab}-") as tmp:
+        start = time.perf_counter()
+        executed = execute(notebook, Path(tmp))
+        seconds = time.perf_counter() - start
+    errors = sum(o.get("output_type") == "error" for c in executed.cells for o in c.get("outputs", []))
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # Linux reports KiB
+    peak_mb = peak_kb / 1024 if sys.platform != "darwin" else peak_kb / 1024 / 1024
+    return {"lab": lab, "seconds": round(seconds, 2), "peak_mb": round(peak_mb, 1), "errors": errors}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pmle.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("labs", nargs="*", help="lab ids (default: all)")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(run_one(args.one)))
+        return 0
+    labs = args.labs or paths.lab_ids(paths.course_root())
+    print(f"{'lab':<28} {'seconds':>8} {'peak MB':>8}  verdict")
+    over = 0
+    for lab in labs:
+        done = subprocess.run([sys.executable, "-m", "pmle.bench", "--one", lab], capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"{lab:<28} {'-':>8} {'-':>8}  failed: {done.stderr.strip().splitlines()[-1:]}")
+            over += 1
+            continue
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        ok = row["seconds"] <= TIME_BUDGET_S and row["peak_mb"] <= MEMORY_BUDGET_MB and row["errors"] == 0
+        verdict = "ok" if ok else "OVER BUDGET" if row["errors"] == 0 else f"{row['errors']} cell error(s)"
+        over += not ok
+        print(f"{lab:<28} {row['seconds']:>8.1f} {row['peak_mb']:>8.0f}  {verdict}")
+    print(f"budget: {TIME_BUDGET_S:.0f} s and {MEMORY_BUDGET_MB:.0f} MB per lab")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
