@@ -5,6 +5,9 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PORT   ?= 8888
+LAB_ARGS ?=
+# JupyterLab refuses to run as root (containers, CI) unless told it may.
+ROOT_ARG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
@@ -20,7 +23,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=labs --port=$(PORT)
+	$(BIN)/jupyter lab --notebook-dir=labs --port=$(PORT) $(ROOT_ARG) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto

@@ -122,3 +122,4 @@ class Artifact:
     content: bytes
     table: Table | None = None  # set for tabular files (rows, columns go to the manifest)
     rows: int | None = None
+    answer_key: bool = False  # planted truths: written to the grading side (autograder/keys/), not datasets/
