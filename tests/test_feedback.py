@@ -124,3 +124,14 @@ def test_incorrect_renders_without_traceback():
     """Does IPython show an Incorrect as one short message instead of a traceback?"""
     lines = Incorrect("first\nsecond")._render_traceback_()
     assert len(lines) == 2 and "first" in lines[0] and "Traceback" not in "".join(lines)
+
+
+def test_shape_checks():
+    """Is a shape compared axis by axis, with wildcards and named mistakes?"""
+    from pmle.feedback import check_shape
+
+    check_shape("X", np.zeros((5, 3)), (None, 3))
+    with pytest.raises(Incorrect, match="transposed"):
+        check_shape("X", np.zeros((3, 5)), (5, 3), mistakes=[((3, 5), "transposed")])
+    with pytest.raises(Incorrect, match="array or DataFrame"):
+        check_shape("X", [1, 2], (2,))

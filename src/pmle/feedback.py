@@ -360,3 +360,20 @@ def check_pick(
     raise Incorrect(
         f"`{name}` = {number:g} has {score_name} {lookup[number]:.3f}; the best candidate, {best_key:g}, has {lookup[best_key]:.3f}."
     )
+
+
+def check_shape(name: str, value: Any, shape: tuple[int | None, ...], *, mistakes: Sequence[tuple[tuple, str]] = ()) -> None:
+    """An array or frame of the expected shape (None in ``shape`` matches any size on that axis)."""
+    require_answer(name, value)
+    got = getattr(value, "shape", None)
+    if got is None:
+        raise Incorrect(f"`{name}` must be an array or DataFrame; got {type(value).__name__}.")
+    got = tuple(int(n) for n in got)
+    if len(got) == len(shape) and all(w is None or g == w for g, w in zip(got, shape)):
+        passed(name)
+        return
+    for wrong, message in mistakes:
+        if got == tuple(wrong):
+            raise Incorrect(f"`{name}` has shape {got}: {message}")
+    want = tuple("any" if w is None else w for w in shape)
+    raise Incorrect(f"`{name}` has shape {got}, expected {want}.")
