@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pmle.data import churn
+from pmle.data import churn, credit, fraud, demand, sensors, loans, housing
 from pmle.data import manifest as _manifest
 from pmle.data.schema import Table
 from pmle.errors import PmleError
@@ -45,7 +45,7 @@ DATA_DIR_ENV = "PMLE_DATA_DIR"
 
 # Every data-set family: a module with FAMILY, GENERATOR_VERSION, SEED,
 # TABLES and build(seed) -> list[Artifact].
-FAMILIES = [churn]
+FAMILIES = [churn, credit, fraud, demand, sensors, loans, housing]
 _TABLES: dict[str, Table] = {t.name: t for family in FAMILIES for t in family.TABLES}
 
 # read_csv options load() sets itself; callers may not override them.

@@ -20,6 +20,8 @@ and rebuilding the committed files (see ``pmle.data.build``).
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -66,6 +68,7 @@ SNAPSHOTS = Table(
 )
 TABLES = (SNAPSHOTS,)
 DATASHEET = "churn/DATASHEET.md"
+ANSWER_KEY = "churn.json"
 
 # --------------------------------------------------------------------------
 # Simulation parameters
@@ -161,6 +164,15 @@ def _draw_cities(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def simulate(seed: int = SEED) -> pd.DataFrame:
     """Simulate the snapshot table (rows sorted by snapshot_date, customer_id)."""
+    return _simulate(seed)[0]
+
+
+def _simulate(seed: int) -> tuple[pd.DataFrame, dict]:
+    """The snapshot table and the simulation's hidden facts (for the answer key).
+
+    The hidden facts are read off the simulation without drawing any extra
+    random numbers, so the table is the same as before the key existed.
+    """
     rng = np.random.default_rng(seed)
     snaps = SNAPSHOT_DATES
     n_snaps = len(snaps)
@@ -360,11 +372,23 @@ def simulate(seed: int = SEED) -> pd.DataFrame:
     errors = np.flatnonzero(rng.random(len(frame)) < BILLING_ERROR_RATE)
     factor = np.where(rng.random(len(errors)) < 0.5, 0.0, 10.0)
     fee_col = frame["monthly_fee"].to_numpy(copy=True)
+    billed_fee = fee_col[errors].copy()
     fee_col[errors] = np.round(fee_col[errors] * factor, 2)
     frame["monthly_fee"] = fee_col
+    hidden = {
+        "billing_errors": pd.DataFrame(
+            {
+                "customer_id": frame["customer_id"].to_numpy()[errors],
+                "snapshot_date": frame["snapshot_date"].to_numpy()[errors],
+                "monthly_fee": fee_col[errors],
+                "correct_fee": billed_fee,
+            }
+        ),
+        "never_user_ids": set(customer_id[never_user]),
+    }
 
     frame = frame.sort_values(["snapshot_date", "customer_id"], kind="stable", ignore_index=True)
-    return frame[SNAPSHOTS.column_names]
+    return frame[SNAPSHOTS.column_names], hidden
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -377,8 +401,123 @@ def build(seed: int = SEED) -> list[Artifact]:
     """Generate the family's files (the caller writes them and the manifest)."""
     from pmle.data import churn_datasheet
 
-    frame = simulate(seed)
+    frame, hidden = _simulate(seed)
+    key = answer_key(frame, hidden)
     return [
         Artifact(SNAPSHOTS.path, to_csv_bytes(frame), table=SNAPSHOTS, rows=len(frame)),
         Artifact(DATASHEET, churn_datasheet.render(frame).encode("utf-8")),
+        Artifact(ANSWER_KEY, (json.dumps(key, sort_keys=True, indent=2) + "\n").encode("utf-8"), answer_key=True),
     ]
+
+
+# --------------------------------------------------------------------------
+# Answer key (grading side; never shown to learners)
+# --------------------------------------------------------------------------
+
+# The hazard coefficients above, by the names the key uses (log-odds per month).
+HAZARD_COEFFICIENTS = {
+    "intercept": H_BASE,
+    "contract_monthly": H_MONTHLY,
+    "contract_24_month": H_TWO_YEAR,
+    "never_logged_in": H_NEVER_USER,
+    "idle_per_30_days_since_login": H_IDLE_PER_30D,
+    "support_tickets_90d": H_TICKET,
+    "late_payments_12m": H_LATE,
+    "log1p_tenure_months": H_LOG_TENURE,
+    "first_quarter_of_tenure": H_FIRST_QUARTER,
+    "payment_method_invoice": H_INVOICE,
+    "no_autopay": H_NO_AUTOPAY,
+    "renewal_month": H_RENEWAL,
+    "frailty_per_sd": H_FRAILTY,
+    "noise_sd": H_NOISE,
+}
+
+
+def _round(x: float, digits: int = 4) -> float:
+    return float(round(float(x), digits))
+
+
+def answer_key(frame: pd.DataFrame, hidden: dict) -> dict:
+    """The planted truths of the churn family, as written to ``autograder/keys/churn.json``."""
+    errors = hidden["billing_errors"].sort_values(["snapshot_date", "customer_id"], ignore_index=True)
+    billing_errors = [
+        {
+            "customer_id": str(r.customer_id),
+            "snapshot_date": str(np.datetime64(r.snapshot_date, "D")),
+            "monthly_fee": _round(r.monthly_fee, 2),
+            "correct_fee": _round(r.correct_fee, 2),
+            "kind": "zero" if r.monthly_fee == 0 else "tenfold",
+        }
+        for r in errors.itertuples(index=False)
+    ]
+
+    present = set(frame["city"].unique())
+    city_variants = {
+        variant: canonical
+        for canonical, variants in _cities.VARIANTS.items()
+        for variant in variants
+        if variant in present
+    }
+
+    # Never-users: the hazard's ``never logged in`` term is exactly the rows
+    # whose days_since_last_login is empty (no login on record by the snapshot).
+    label = (frame["cancelled_at"] > frame["snapshot_date"]) & (
+        frame["cancelled_at"] <= frame["snapshot_date"] + pd.Timedelta(days=LABEL_WINDOW_DAYS)
+    )
+    never = frame["days_since_last_login"].isna()
+    customers = frame["customer_id"].drop_duplicates()
+    planted = customers.isin(hidden["never_user_ids"])
+    churned = frame.groupby("customer_id")["cancelled_at"].first().notna()
+    never_customers = frame.loc[never, "customer_id"].unique()
+    never_users = {
+        "definition": "rows whose days_since_last_login is empty: no app/portal login on record by snapshot_date",
+        "column": "days_since_last_login",
+        "label": f"cancelled_at within {LABEL_WINDOW_DAYS} days after snapshot_date",
+        "row_share": _round(never.mean()),
+        "rows": int(never.sum()),
+        "churn_rate_30d": _round(label[never].mean()),
+        "churn_rate_30d_others": _round(label[~never].mean()),
+        "churn_rate_ratio": _round(label[never].mean() / label[~never].mean(), 3),
+        "customer_share_ever_never_logged_in": _round(len(never_customers) / len(customers)),
+        "customer_share_planted_late_adopters": _round(planted.mean()),
+        "customer_churn_share_never_logged_in": _round(churned[never_customers].mean()),
+        "customer_churn_share_others": _round(churned[~churned.index.isin(never_customers)].mean()),
+    }
+
+    return {
+        "family": FAMILY,
+        "generator_version": GENERATOR_VERSION,
+        "table": SNAPSHOTS.name,
+        "label": {
+            "definition": f"cancelled_at > snapshot_date and cancelled_at <= snapshot_date + {LABEL_WINDOW_DAYS} days",
+            "window_days": LABEL_WINDOW_DAYS,
+            "data_end": str(DATA_END),
+        },
+        "billing_errors": billing_errors,
+        "billing_error_rule": (
+            "monthly_fee set to 0.00 (zero) or to ten times the correct fee (tenfold) on single rows; "
+            "normal fees lie within their plan's range (plan price + TV add-on - contract discount - legacy discount)"
+        ),
+        "normal_fee_range": {
+            plan: [
+                _round(BASE_FEE[i] - CONTRACT_DISCOUNT.max() - 6.0, 2),
+                _round(BASE_FEE[i] + TV_ADDON.max(), 2),
+            ]
+            for i, plan in enumerate(PLANS)
+        },
+        "city_variants": city_variants,
+        "never_users": never_users,
+        "hazard_coefficients": HAZARD_COEFFICIENTS,
+        "hazard_notes": (
+            "monthly log-odds of cancelling at each month end: intercept + terms; never_logged_in applies when "
+            "days_since_last_login is empty; idle = min(days_since_last_login, 45)/30 for users who logged in; "
+            "support_tickets_90d and late_payments_12m capped at 6; renewal_month = last month of a 12- or "
+            "24-month term; frailty is an unobserved per-customer N(0,1) trait; noise_sd is per-month N(0, sd) noise"
+        ),
+        "notes": (
+            "Brightwave churn: billing errors are single-row monthly_fee values of 0.00 or 10x the customer's fee "
+            "(find them per plan with a robust z-score or IQR fence; a global z-score misses the zeros). "
+            "City spellings map to one canonical name each. Customers without any login on record churn at a "
+            "much higher rate. Hazard coefficients are the simulation's true monthly log-odds terms."
+        ),
+    }
