@@ -146,26 +146,39 @@ def test_true_model_reproduces_the_prices(df, key, y):
 # --------------------------------------------------------------------------
 
 
-def _lasso_support(X: pd.DataFrame, y: np.ndarray, scale: bool) -> tuple[set[str], dict]:
+def _lasso(X: pd.DataFrame, y: np.ndarray, scale: bool) -> LassoCV:
     values = StandardScaler().fit_transform(X) if scale else X.to_numpy()
-    model = LassoCV(cv=5, max_iter=100_000, random_state=0).fit(values, y)
+    return LassoCV(cv=5, max_iter=100_000, random_state=0).fit(values, y)
+
+
+@pytest.fixture(scope="module")
+def lasso_scaled(X, y) -> LassoCV:
+    return _lasso(X, y, scale=True)
+
+
+@pytest.fixture(scope="module")
+def lasso_raw(X, y) -> LassoCV:
+    return _lasso(X, y, scale=False)
+
+
+def _support(model: LassoCV, X: pd.DataFrame, scale: bool) -> tuple[set[str], dict]:
     # Compare effects on one scale: coefficient per standard deviation of the feature.
     per_sd = model.coef_ * (1.0 if scale else X.std(ddof=0).to_numpy())
     effects = dict(zip(X.columns, per_sd))
     return {c for c, v in effects.items() if abs(v) >= SUPPORT_THRESHOLD}, effects
 
 
-def test_lasso_on_standardised_features_recovers_the_support(X, y, key):
-    selected, effects = _lasso_support(X, y, scale=True)
+def test_lasso_on_standardised_features_recovers_the_support(lasso_scaled, X, key):
+    selected, effects = _support(lasso_scaled, X, scale=True)
     precision, recall = _precision_recall(selected, key)
     assert precision >= 0.8 and recall >= 0.8, (precision, recall, sorted(selected))
     for name, coef in key["true_coefficients"].items():
         assert np.sign(effects[name]) == np.sign(coef), name
 
 
-def test_lasso_one_standard_error_rule_also_recovers_the_support(X, y, key):
+def test_lasso_one_standard_error_rule_also_recovers_the_support(lasso_scaled, X, y, key):
     Z = StandardScaler().fit_transform(X)
-    cv = LassoCV(cv=5, max_iter=100_000, random_state=0).fit(Z, y)
+    cv = lasso_scaled
     mse, se = cv.mse_path_.mean(axis=1), cv.mse_path_.std(axis=1) / np.sqrt(cv.mse_path_.shape[1])
     best = np.argmin(mse)
     alpha = cv.alphas_[mse <= mse[best] + se[best]].max()
@@ -174,17 +187,16 @@ def test_lasso_one_standard_error_rule_also_recovers_the_support(X, y, key):
     assert precision >= 0.8 and recall >= 0.8, (precision, recall)
 
 
-def test_lasso_without_scaling_recovers_the_support_clearly_worse(X, y, key):
-    scaled, _ = _lasso_support(X, y, scale=True)
-    raw, _ = _lasso_support(X, y, scale=False)
+def test_lasso_without_scaling_recovers_the_support_clearly_worse(lasso_scaled, lasso_raw, X, key):
+    scaled, _ = _support(lasso_scaled, X, scale=True)
+    raw, _ = _support(lasso_raw, X, scale=False)
     p_scaled, r_scaled = _precision_recall(scaled, key)
     p_raw, r_raw = _precision_recall(raw, key)
     f1 = lambda p, r: 2 * p * r / (p + r) if p + r else 0.0  # noqa: E731
     assert r_raw <= 0.5, (p_raw, r_raw, sorted(raw))
     assert f1(p_scaled, r_scaled) - f1(p_raw, r_raw) >= 0.3
     # ... and its plain non-zero pattern misses small-scale true features too
-    model = LassoCV(cv=5, max_iter=100_000, random_state=0).fit(X.to_numpy(), y)
-    nonzero = {c for c, v in zip(X.columns, model.coef_) if v != 0}
+    nonzero = {c for c, v in zip(X.columns, lasso_raw.coef_) if v != 0}
     assert len(set(key["true_coefficients"]) - nonzero) >= 3
 
 
@@ -248,10 +260,10 @@ def test_partial_dependence_shows_the_u_shape(split, key):
     assert abs(grid[low] - bottom) <= 20, grid[low]
 
 
-def test_naive_linear_look_misses_the_nonlinearity(X, y, key):
+def test_naive_linear_look_misses_the_nonlinearity(lasso_scaled, X, y, key):
     feature = key["nonlinear_feature"]["feature"]
     r = np.corrcoef(X[feature], y)[0, 1]
     assert abs(r) < 0.1, r
     # the year's linear coefficient is small next to the true effects
-    _, effects = _lasso_support(X, y, scale=True)
+    _, effects = _support(lasso_scaled, X, scale=True)
     assert abs(effects[feature]) < min(abs(v) for v in key["true_coefficients"].values())
