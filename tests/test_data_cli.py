@@ -37,7 +37,7 @@ def test_wheel_install_loads_data(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
                    check=True, capture_output=True)
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                           check=True, capture_output=True, text=True).stdout.strip()
@@ -45,7 +45,8 @@ def test_wheel_install_loads_data(tmp_path):
     deps = [p for p in sys.path if p.endswith("site-packages")]
     Path(site, "deps.pth").write_text("\n".join(deps) + "\n")
     wheel = next(wheels.glob("*.whl"))
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--prefix", str(venv), str(wheel)],
+    # The new environment's own pip: the test environment's editable install stays untouched.
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
                    check=True, capture_output=True)
     code = ("import pmle.data, pmle; assert 'site-packages' in pmle.__file__, pmle.__file__; "
             "print(pmle.data.data_dir()); print([len(pmle.data.load(n)) for n in pmle.data.available()])")
