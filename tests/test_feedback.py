@@ -135,3 +135,25 @@ def test_shape_checks():
         check_shape("X", np.zeros((3, 5)), (5, 3), mistakes=[((3, 5), "transposed")])
     with pytest.raises(Incorrect, match="array or DataFrame"):
         check_shape("X", [1, 2], (2,))
+
+
+def test_array_checks():
+    """Is an array of numbers compared element-wise, with shape errors, NaN and named mistakes?"""
+    from pmle.feedback import check_array
+
+    check_array("rmse", [0.2, 0.3], np.array([0.2, 0.3001]), rtol=0.01)
+    check_array("rmse", pd.Series([1, 2]), [1.0, 2.0])
+    with pytest.raises(NotAttempted):
+        check_array("rmse", None, [1.0])
+    with pytest.raises(Incorrect, match="test set"):
+        check_array("rmse", [0.5, 0.6], [0.2, 0.3], rtol=0.01, mistakes=[([0.5, 0.6], "scored on the test set")])
+    with pytest.raises(Incorrect, match="shape"):
+        check_array("rmse", [0.2, 0.3, 0.4], [0.2, 0.3])
+    with pytest.raises(Incorrect, match="NaN"):
+        check_array("rmse", [np.nan, 0.3], [0.2, 0.3])
+    with pytest.raises(Incorrect, match="element 1"):
+        check_array("rmse", [0.2, 0.9], [0.2, 0.3], rtol=0.01)
+    with pytest.raises(Incorrect, match="numbers"):
+        check_array("rmse", ["a", "b"], [0.2, 0.3])
+    with pytest.raises(Incorrect, match="array or list"):
+        check_array("rmse", 0.2, [0.2])

@@ -377,3 +377,50 @@ def check_shape(name: str, value: Any, shape: tuple[int | None, ...], *, mistake
             raise Incorrect(f"`{name}` has shape {got}: {message}")
     want = tuple("any" if w is None else w for w in shape)
     raise Incorrect(f"`{name}` has shape {got}, expected {want}.")
+
+
+# ---------------------------------------------------------------- arrays of numbers
+
+
+def check_array(
+    name: str,
+    value: Any,
+    expected: Any,
+    *,
+    rtol: float = 0.0,
+    atol: float = 0.0,
+    mistakes: Sequence[tuple[Any, str]] = (),
+    why: str = "",
+) -> None:
+    """An array of numbers (list, Series, ndarray) equal to ``expected`` element-wise within tolerance.
+
+    ``mistakes`` pairs a plausible wrong array (training scores, test-set scores, reversed order ...) with
+    its message; a wrong array matches a mistake when it has the same shape and is close to it.
+    """
+    require_answer(name, value)
+    if isinstance(value, (str, bytes)) or np.ndim(value) == 0:
+        raise Incorrect(f"`{name}` must be an array or list of numbers; got {_show(value)}.")
+    got = as_array(value)
+    if got.dtype.kind not in "biuf":
+        raise Incorrect(f"`{name}` must hold numbers; got {_show(value)}.")
+    got = got.astype(float)
+    want = np.asarray(expected, dtype=float)
+
+    def _close(a: np.ndarray, b: np.ndarray) -> bool:
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+    if _close(got, want):
+        passed(name, why)
+        return
+    if np.isnan(got).any():
+        raise Incorrect(f"`{name}` contains NaN: check for missing values or an empty selection.")
+    for wrong, message in mistakes:
+        if _close(got, np.asarray(wrong, dtype=float)):
+            raise Incorrect(f"`{name}`: {message}")
+    if got.shape != want.shape:
+        raise Incorrect(f"`{name}` has shape {got.shape}, expected {want.shape}.")
+    worst = int(np.argmax(np.abs(got - want).reshape(-1)))
+    raise Incorrect(
+        f"`{name}` differs from the expected values: element {worst} is {got.reshape(-1)[worst]:.4g}, "
+        f"expected about {want.reshape(-1)[worst]:.4g}."
+    )
