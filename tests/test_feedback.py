@@ -157,3 +157,8 @@ def test_array_checks():
         check_array("rmse", ["a", "b"], [0.2, 0.3])
     with pytest.raises(Incorrect, match="array or list"):
         check_array("rmse", 0.2, [0.2])
+
+
+def test_pick_tolerates_rebuilt_float_candidates():
+    """Is 0.15000000000000002 from np.arange taken as the candidate 0.15?"""
+    check_pick("t", np.arange(0.01, 0.51, 0.01)[14], {0.14: 1.0, 0.15: 2.0}, tol=0.0)

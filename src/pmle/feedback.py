@@ -347,6 +347,9 @@ def check_pick(
     require_answer(name, value)
     number = as_number(name, value)
     lookup = {float(k): v for k, v in scores.items()}
+    nearest = min(lookup, key=lambda k: abs(k - number))
+    if abs(nearest - number) <= 1e-9 * max(1.0, abs(nearest)):
+        number = nearest  # a candidate rebuilt with np.arange or linspace may differ in the last bits
     if number not in lookup:
         low, high = min(lookup), max(lookup)
         raise Incorrect(f"`{name}` = {number:g} is not one of the candidates ({low:g} to {high:g}).")
@@ -358,7 +361,7 @@ def check_pick(
         if number == float(wrong):
             raise Incorrect(f"`{name}` = {number:g}: {message}")
     raise Incorrect(
-        f"`{name}` = {number:g} has {score_name} {lookup[number]:.3f}; the best candidate, {best_key:g}, has {lookup[best_key]:.3f}."
+        f"`{name}` = {number:g} has {score_name} {lookup[number]:.5f}; the best candidate, {best_key:g}, has {lookup[best_key]:.5f}."
     )
 
 
