@@ -15,6 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 LABS = paths.lab_ids(ROOT)
 
 
+@pytest.fixture(scope="module")
+def one_thread():
+    """Small model fits in data tests: BLAS / OpenMP threads only add overhead and contention on 2 cores."""
+    import sklearn.ensemble  # noqa: F401 - load the OpenMP / BLAS runtimes before limiting them
+    import sklearn.linear_model  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -31,14 +31,7 @@ FINANCIAL_RAW = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Small fits: BLAS / OpenMP threads only add overhead (and contention on a busy machine)."""
-    import sklearn.linear_model  # noqa: F401 - load the BLAS runtime before limiting it
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

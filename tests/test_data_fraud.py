@@ -24,15 +24,7 @@ END = pd.Timestamp("2025-06-02")
 VALIDATION_START = pd.Timestamp("2025-05-05")  # weeks 10-13
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Small fits: BLAS / OpenMP threads only add overhead (and contention on a busy machine)."""
-    import sklearn.ensemble  # noqa: F401 - load the OpenMP / BLAS runtimes before limiting them
-    import sklearn.linear_model  # noqa: F401
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

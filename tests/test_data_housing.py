@@ -19,11 +19,7 @@ from pmle.data import housing
 SUPPORT_THRESHOLD = 0.02  # |coef| on standardised features, in log price per sd (a 2 % price effect)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Single-threaded BLAS/OpenMP (sklearn is imported above, so its runtime is loaded before the limit)."""
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

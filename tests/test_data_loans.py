@@ -16,14 +16,7 @@ import pmle.data as data
 from pmle.data import loans
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Single-threaded BLAS/OpenMP: on a busy 2-core machine, spinning OpenMP threads make fits 10x slower.
-
-    (sklearn is imported at module level so that its OpenMP runtime is loaded before the limit is set.)
-    """
-    with threadpool_limits(limits=1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
