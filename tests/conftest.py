@@ -31,6 +31,19 @@ def root() -> Path:
     return ROOT
 
 
+def assert_columns(df, expected: dict[str, str]) -> None:
+    """The frame has exactly these columns, in order, with these dtypes ("str": text that is not a category)."""
+    import pandas as pd
+
+    assert list(df.columns) == list(expected)
+    for name, dtype in expected.items():
+        if dtype == "str":
+            assert pd.api.types.is_string_dtype(df[name].dtype), name
+            assert not isinstance(df[name].dtype, pd.CategoricalDtype), name
+        else:
+            assert str(df[name].dtype) == dtype, (name, df[name].dtype)
+
+
 def grade(notebook, lab: str, workdir: Path) -> LabResult:
     """Grade an in-memory notebook of ``lab`` in a scratch copy of the lab's folder."""
     folder = workdir / lab

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import assert_columns
+
 import pmle.data as data
 from pmle.data import churn
 
@@ -103,13 +105,7 @@ def test_load_dtypes(df):
         "late_payments_12m": "int64",
         "cancelled_at": "datetime64[ns]",
     }
-    assert list(df.columns) == list(expected)
-    for name, dtype in expected.items():
-        if dtype == "str":
-            assert pd.api.types.is_string_dtype(df[name].dtype), name
-            assert not isinstance(df[name].dtype, pd.CategoricalDtype), name
-        else:
-            assert str(df[name].dtype) == dtype, (name, df[name].dtype)
+    assert_columns(df, expected)
     assert list(df["plan"].cat.categories) == ["Basic", "Standard", "Premium"]
     assert list(df["contract"].cat.categories) == ["monthly", "12-month", "24-month"]
     assert list(df["payment_method"].cat.categories) == ["card", "direct debit", "PayPal", "invoice"]

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import assert_columns
+
 import pmle.data as data
 from pmle.data import credit
 
@@ -135,13 +137,7 @@ def test_registered_and_dtypes(df):
         "approved": "int64",
         "repaid": "Int64",
     }
-    assert list(df.columns) == list(expected)
-    for name, dtype in expected.items():
-        if dtype == "str":
-            assert pd.api.types.is_string_dtype(df[name].dtype), name
-            assert not isinstance(df[name].dtype, pd.CategoricalDtype), name
-        else:
-            assert str(df[name].dtype) == dtype, (name, df[name].dtype)
+    assert_columns(df, expected)
     assert list(df["sex"].cat.categories) == ["female", "male", "unspecified"]
     for name in df.columns:
         if name not in {"occupation", "years_employed", "repaid"}:

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import assert_columns
+
 import pmle.data as data
 from pmle.data import fraud
 
@@ -119,13 +121,7 @@ def test_registered_and_dtypes(df):
         "amount_vs_card_median": "float64",
         "is_fraud": "int64",
     }
-    assert list(df.columns) == list(expected)
-    for name, dtype in expected.items():
-        if dtype == "str":
-            assert pd.api.types.is_string_dtype(df[name].dtype), name
-            assert not isinstance(df[name].dtype, pd.CategoricalDtype), name
-        else:
-            assert str(df[name].dtype) == dtype, (name, df[name].dtype)
+    assert_columns(df, expected)
     assert list(df["channel"].cat.categories) == list(fraud.CHANNELS)
     assert list(df["merchant_category"].cat.categories) == list(fraud.CATEGORIES)
     for name in df.columns:

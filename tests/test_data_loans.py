@@ -8,6 +8,8 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+
+from conftest import assert_columns
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
@@ -84,13 +86,7 @@ def _single_column_auc(df: pd.DataFrame, column: str, train: np.ndarray, test: n
 
 def test_load_dtypes(df):
     expected = {c.name: c.dtype for c in loans.APPLICATIONS.columns}
-    assert list(df.columns) == list(expected)
-    for name, dtype in expected.items():
-        if dtype == "str":
-            assert pd.api.types.is_string_dtype(df[name].dtype), name
-            assert not isinstance(df[name].dtype, pd.CategoricalDtype), name
-        else:
-            assert str(df[name].dtype) == dtype, (name, df[name].dtype)
+    assert_columns(df, expected)
     assert list(df["channel"].cat.categories) == list(loans.CHANNELS)
     nullable = {"annual_income", "employment_length_years", "recovery_amount"}
     for name in df.columns:
