@@ -22,6 +22,22 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument("labs", nargs="*", help="lab ids (default: all)")
     release.add_argument("--check", action="store_true", help="only report whether labs/ is up to date")
 
+    grade = sub.add_parser(
+        "grade", help="autograde a whole class safely: sandboxed, parallel, resumable, with a grade table",
+        description="Grade every submission of LAB. SUBMISSIONS is nbgrader's submitted/ folder (or the folder "
+                    "holding it), a folder of <student>.ipynb files, or an LMS download .zip.")
+    grade.add_argument("lab", help="lab id, e.g. 01_framing")
+    grade.add_argument("submissions", help="submitted/ folder, folder of <student>.ipynb, or .zip")
+    grade.add_argument("--out", default=None, help="output folder (default: grading/pmle/LAB)")
+    grade.add_argument("--workers", type=int, default=0, help="submissions graded at once (default: number of cores)")
+    grade.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per cell (default: 60)")
+    grade.add_argument("--notebook-timeout", type=float, default=600.0, help="seconds allowed per notebook (default: 600)")
+    grade.add_argument("--gradebook", default="", metavar="URL",
+                       help="nbgrader gradebook database URL (default: the course's grading/gradebook.db)")
+    grade.add_argument("--no-gradebook", action="store_true", help="don't write the nbgrader gradebook")
+    grade.add_argument("--no-isolation", action="store_true",
+                       help="run learner code without the root-only sandbox (same user, network on); see INSTRUCTOR.md")
+
     data = sub.add_parser("data", help="build or verify the committed data sets")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     build = data_sub.add_parser("build", help="regenerate every data set")
@@ -54,6 +70,38 @@ def _release(args) -> int:
     return 0
 
 
+def _grade(args) -> int:
+    from pathlib import Path
+
+    from pmle import classroom, paths
+    from pmle.sandbox import isolation_available
+
+    root = paths.course_root()
+    isolate = False if args.no_isolation else None
+    if isolate is None and not isolation_available():
+        print("pmle grade: full isolation needs root on Linux; learner code runs as you, with the network on "
+              "(pass --no-isolation to silence this). See autograder/INSTRUCTOR.md.", file=sys.stderr)
+        isolate = False
+    settings = classroom.Settings(
+        workers=max(0, args.workers), cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+        isolate=isolate, gradebook=None if args.no_gradebook else args.gradebook,
+    )
+    out = Path(args.out) if args.out else root / "grading" / "pmle" / args.lab
+
+    def progress(result):
+        print(f"  {result.student:<24} {result.status:<8} {result.score:g}/{result.max_score:g}  {result.detail[:60]}",
+              flush=True)
+
+    done = classroom.grade_class(args.lab, Path(args.submissions), out, settings, root, progress)
+    from pmle import classreport
+
+    print()
+    print(classreport.summary_text(done.results))
+    print(f"graded {done.graded}, unchanged {done.reused}, in {done.seconds:g} s. Wrote {out / 'grades.csv'}, "
+          f"{out / 'summary.html'} and feedback/ for each student.")
+    return 0
+
+
 def _data(args) -> int:
     from pmle import data
 
@@ -73,7 +121,7 @@ def _data(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"check": _check, "release": _release, "data": _data}
+    handlers = {"check": _check, "release": _release, "grade": _grade, "data": _data}
     try:
         return handlers[args.command](args)
     except PmleError as exc:

@@ -1,0 +1,235 @@
+"""`pmle grade`: grade a whole class of untrusted submissions in parallel, resumably, with reports.
+
+Each submission is graded by its own worker process (pmle.trusted) with its own sandbox slot, so one
+submission can't stop the batch or touch another's result. Results are cached under
+``OUT/.pmle/results/`` keyed by the submission's bytes and the grader's fingerprint (source and
+release notebooks, answer keys, the pmle package, the limits): a re-run grades only what changed, and
+a changed submission's old result is deleted before it is re-graded, so a failed re-grade can never
+leave a stale score behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pmle
+from pmle import notebooks as nbu
+from pmle import paths
+from pmle.errors import PmleError
+from pmle.results import SubmissionResult
+from pmle.sandbox import Limits
+from pmle.selfcheck import ItemResult
+
+
+class GradeError(PmleError):
+    hint = "Run `pmle grade --help` for the accepted layouts and options."
+
+
+@dataclass
+class Settings:
+    workers: int = 0  # 0: one per core
+    cell_timeout: float = 60.0
+    notebook_timeout: float = 600.0
+    isolate: bool | None = None  # None: full isolation when the machine allows it
+    limits: Limits = field(default_factory=Limits)
+    gradebook: str | None = ""  # "" the course gradebook, None no gradebook writes, else a database URL
+
+
+@dataclass
+class ClassResult:
+    results: list[SubmissionResult]
+    graded: int  # graded in this run
+    reused: int  # unchanged since the last run
+    files: list[Path]
+    seconds: float
+
+
+def fingerprint(root: Path, lab: str, settings: Settings) -> str:
+    """What a cached result depends on besides the submission itself."""
+    digest = hashlib.sha256()
+    parts = [paths.source_notebook(root, lab), paths.release_notebook(root, lab)]
+    keys = root / "autograder" / "keys"
+    parts += sorted(keys.rglob("*")) if keys.is_dir() else []
+    parts += sorted(Path(pmle.__file__).parent.rglob("*.py"))
+    for part in parts:
+        if part.is_file():
+            digest.update(str(part.relative_to(part.anchor)).encode() + b"\0" + part.read_bytes() + b"\0")
+    digest.update(json.dumps([asdict(settings.limits), settings.cell_timeout, settings.notebook_timeout,
+                              settings.isolate, pmle.__version__]).encode())
+    return digest.hexdigest()
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _blank_items(root: Path, lab: str, status: str, message: str) -> list[ItemResult]:
+    source = nbu.read(paths.source_notebook(root, lab))
+    items = []
+    for cell in source.cells:
+        gid = nbu.grade_id(cell)
+        if gid and (nbu.is_test(cell) or nbu.is_manual(cell)):
+            kind = "manual" if nbu.is_manual(cell) else "auto"
+            items.append(ItemResult(gid, kind, "manual" if kind == "manual" else status, 0.0, nbu.points(cell), message))
+    return items
+
+
+class Worker:
+    """Runs one submission in a fresh `python -m pmle.trusted` process on a free sandbox slot."""
+
+    def __init__(self, root: Path, lab: str, settings: Settings, private: list[Path], slots: int):
+        self.root, self.lab, self.settings, self.private = root, lab, settings, private
+        self.slots: queue.Queue[int] = queue.Queue()
+        for slot in range(slots):
+            self.slots.put(slot)
+
+    def __call__(self, student: str, notebook: Path) -> SubmissionResult:
+        slot = self.slots.get()
+        try:
+            return self._run(student, notebook, slot)
+        finally:
+            self.slots.put(slot)
+
+    def _run(self, student: str, notebook: Path, slot: int) -> SubmissionResult:
+        s = self.settings
+        job = {
+            "student": student, "lab": self.lab, "notebook": str(notebook), "course_root": str(self.root),
+            "slot": slot, "cell_timeout": s.cell_timeout, "notebook_timeout": s.notebook_timeout,
+            "isolate": s.isolate, "private": [str(p) for p in self.private], "limits": asdict(s.limits),
+        }
+        with tempfile.TemporaryDirectory(prefix="pmle-job-") as tmp:
+            job_file, result_file = Path(tmp) / "job.json", Path(tmp) / "result.json"
+            job_file.write_text(json.dumps(job))
+            started = time.monotonic()
+            try:
+                done = subprocess.run(
+                    [sys.executable, "-m", "pmle.trusted", str(job_file), str(result_file)],
+                    capture_output=True, text=True, timeout=s.notebook_timeout + 120, cwd=tmp,
+                    env={**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
+                )
+            except subprocess.TimeoutExpired:
+                return self._failed(student, "timeout", f"grading took longer than {s.notebook_timeout + 120:g} s", started)
+            if done.returncode == 0 and result_file.exists():
+                try:
+                    return SubmissionResult.from_dict(json.loads(result_file.read_text()))
+                except (ValueError, KeyError, TypeError) as exc:
+                    return self._failed(student, "crashed", f"the grader's result could not be read ({exc})", started)
+            tail = (done.stderr or "").strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
+            return self._failed(student, "crashed", f"the grader stopped: {tail[0][:300]}", started)
+
+    def _failed(self, student: str, status: str, detail: str, started: float) -> SubmissionResult:
+        items = _blank_items(self.root, self.lab, "not run", "not graded: " + detail)
+        return SubmissionResult(student, self.lab, status, detail, items, seconds=round(time.monotonic() - started, 2))
+
+
+def grades_csv(results: list[SubmissionResult], item_names: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", "lab", "status", "score", "max_score", *item_names, "detail"])
+    for r in results:
+        by_name = {i.item: i for i in r.items}
+        cells = []
+        for name in item_names:
+            item = by_name.get(name)
+            cells.append("" if item is None or item.kind == "manual" else f"{item.points:g}")
+        writer.writerow([r.student, r.lab, r.status, f"{r.score:g}", f"{r.max_score:g}", *cells, r.detail])
+    return out.getvalue()
+
+
+def grade_class(lab: str, submissions: Path, out: Path, settings: Settings | None = None, root: Path | None = None,
+                progress=None) -> ClassResult:
+    """Grade every submission of ``lab`` found in ``submissions``; write the reports to ``out``."""
+    from pmle import classreport, gradebook
+    from pmle.submissions import collect
+
+    settings = settings or Settings()
+    started = time.monotonic()
+    root = root or paths.course_root()
+    if lab not in paths.lab_ids(root):
+        raise GradeError(f"unknown lab {lab!r}; the labs are: {', '.join(paths.lab_ids(root))}.")
+    out = out.resolve()
+    state = out / ".pmle"
+    cache = state / "results"
+    cache.mkdir(parents=True, exist_ok=True)
+    extracted = state / "extracted"
+    shutil.rmtree(extracted, ignore_errors=True)
+    extracted.mkdir()
+    found = collect(Path(submissions), lab, extracted)
+    grader_key = fingerprint(root, lab, settings)
+
+    results: dict[str, SubmissionResult] = {}
+    todo: list[tuple[str, Path, str]] = []
+    reused = 0
+    for f in found:
+        if f.notebook is None:
+            items = _blank_items(root, lab, "not run", "not graded: " + f.problem)
+            results[f.student] = SubmissionResult(f.student, lab, "invalid", f.problem, items)
+            (cache / f"{f.student}.json").unlink(missing_ok=True)
+            continue
+        key = hashlib.sha256((grader_key + _file_hash(f.notebook)).encode()).hexdigest()
+        cached = cache / f"{f.student}.json"
+        if cached.exists():
+            try:
+                stored = json.loads(cached.read_text())
+                if stored.get("key") == key:
+                    results[f.student] = SubmissionResult.from_dict(stored["result"])
+                    reused += 1
+                    continue
+            except (ValueError, KeyError, TypeError):
+                pass
+            cached.unlink()  # changed or unreadable: the old score must not survive a failed re-grade
+        todo.append((f.student, f.notebook, key))
+
+    workers = settings.workers or os.cpu_count() or 1
+    private = [out, Path(submissions).resolve(), root / "grading"]
+    worker = Worker(root, lab, settings, private, workers)
+
+    def one(task):
+        student, notebook, key = task
+        result = worker(student, notebook)
+        _write_atomic(cache / f"{student}.json", json.dumps({"key": key, "result": result.as_dict()}))
+        if progress:
+            progress(result)
+        return result
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for result in pool.map(one, todo):
+            results[result.student] = result
+
+    ordered = [results[f.student] for f in found]
+    source = nbu.read(paths.source_notebook(root, lab))
+    item_names = [nbu.grade_id(c) for c in source.cells if nbu.grade_id(c) and (nbu.is_test(c) or nbu.is_manual(c))]
+    files = [out / "grades.csv"]
+    _write_atomic(out / "grades.csv", grades_csv(ordered, item_names))
+    files += classreport.write_feedback(ordered, out)
+    files += classreport.write_summary(ordered, out)
+    if settings.gradebook is not None:
+        db_url = settings.gradebook or gradebook.default_db(root)
+        notebooks = {f.student: f.notebook for f in found}
+        autograded = root / "grading" / "autograded" if not settings.gradebook else out / "autograded"
+        gradebook.record(root, lab, ordered, notebooks, db_url, autograded)
+    return ClassResult(ordered, len(todo), reused, files, round(time.monotonic() - started, 1))

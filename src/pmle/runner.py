@@ -1,0 +1,188 @@
+"""The process inside the sandbox: runs the learner's cells and answers questions about its variables.
+
+It reads requests from one pipe and writes answers to another (4-byte length + pmle.wire message):
+
+- ``run``: execute a cell with IPython (magics work as in Jupyter); answer its printed text and error;
+- ``get``: the values of some global names (data as data; anything else as a handle);
+- ``call`` / ``getattr`` / ``getitem`` / ``len`` / ``iter`` / ``describe``: operations on a handle.
+
+Nothing here is trusted: learner code runs in this process and may change any of it. The grader only
+ever takes *data* from these answers (pmle.wire decodes nothing else), so the worst a learner can do
+is send values, and sending the right value is the same as answering right.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import traceback
+
+from pmle import wire
+from pmle.sandbox import read_frame, write_frame
+
+MAX_ITEMS = 10**6
+
+
+class CappedText(io.TextIOBase):
+    """A text stream that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit: int):
+        self.limit, self.parts, self.size, self.dropped = limit, [], 0, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text) -> int:
+        text = str(text)
+        room = self.limit - self.size
+        if room > 0:
+            self.parts.append(text[:room])
+            self.size += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def value(self) -> str:
+        text = "".join(self.parts)
+        return text + (f"\n... ({self.dropped:,} more characters not kept)" if self.dropped else "")
+
+
+class Runner:
+    def __init__(self, output_limit: int):
+        from IPython.core.interactiveshell import InteractiveShell
+
+        self.shell = InteractiveShell.instance(colors="nocolor")
+        self.output_limit = output_limit
+        self.handles: dict[int, object] = {}
+
+    # handles ---------------------------------------------------------------------------------
+
+    def handle_for(self, obj) -> int:
+        key = id(obj)
+        self.handles[key] = obj
+        return key
+
+    def lookup(self, key: int):
+        if key not in self.handles:
+            raise KeyError(f"unknown handle {key}")
+        return self.handles[key]
+
+    # operations ------------------------------------------------------------------------------
+
+    def op_run(self, source: str) -> dict:
+        out = CappedText(self.output_limit)
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = out
+        error = ""
+        try:
+            result = self.shell.run_cell(source, store_history=True)
+            exc = result.error_before_exec or result.error_in_exec
+            if exc is not None:
+                error = f"{type(exc).__name__}: {exc}"
+        except BaseException as exc:  # noqa: BLE001 - a learner's SystemExit etc. must not end the runner
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            sys.stdout, sys.stderr = saved
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is not None:
+            try:
+                pyplot.close("all")  # as the inline backend does after each cell
+            except Exception:
+                pass
+        return {"output": out.value(), "error": error[:2000]}
+
+    def op_store(self, value) -> int:
+        """Keep a value the grader will pass again (a big frame), and name it by a handle."""
+        return self.handle_for(value)
+
+    def op_get(self, names: list[str]) -> dict:
+        ns = self.shell.user_ns
+        found = {name: ns[name] for name in names if isinstance(name, str) and name in ns}
+        return {"found": found, "missing": [n for n in names if n not in found]}
+
+    def op_call(self, handle: int, args: list, kwargs: dict):
+        return self.lookup(handle)(*args, **kwargs)
+
+    def op_getattr(self, handle: int, name: str):
+        return getattr(self.lookup(handle), name)
+
+    def op_getitem(self, handle: int, key):
+        return self.lookup(handle)[key]
+
+    def op_len(self, handle: int) -> int:
+        return int(len(self.lookup(handle)))
+
+    def op_iter(self, handle: int) -> list:
+        items = []
+        for item in self.lookup(handle):
+            items.append(item)
+            if len(items) > MAX_ITEMS:
+                raise ValueError(f"more than {MAX_ITEMS:,} items")
+        return items
+
+    def op_describe(self, handle: int) -> dict:
+        obj = self.lookup(handle)
+        text = repr(obj)
+        info = {"type": type(obj).__name__, "repr": text[:300], "callable": callable(obj)}
+        spec = _estimator_spec(obj)
+        if spec is not None:
+            info["estimator"] = spec
+        return info
+
+    # the loop --------------------------------------------------------------------------------
+
+    def serve(self, fd_in: int, fd_out: int) -> None:
+        while True:
+            try:
+                request = wire.loads(read_frame(fd_in), remote=self.lookup)
+            except EOFError:
+                return
+            try:
+                op = getattr(self, f"op_{request.pop('op')}")
+                reply = {"ok": True, "value": op(**request)}
+                payload = wire.dumps(reply, handle_for=self.handle_for)
+            except BaseException as exc:  # noqa: BLE001 - every failure becomes an answer
+                payload = wire.dumps({"ok": False, "type": _name(exc), "message": _text(exc)})
+            write_frame(fd_out, payload)
+
+
+def _estimator_spec(obj) -> dict | None:
+    """An unfitted scikit-learn estimator as class + parameters (what sklearn.clone copies), else None."""
+    base = sys.modules.get("sklearn.base")
+    if base is None or not isinstance(obj, base.BaseEstimator):
+        return None
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(obj)
+        return None  # fitted: its state stays here; the grader uses it through calls
+    except NotFittedError:
+        pass
+    except Exception:
+        return None
+    return {"module": type(obj).__module__, "name": type(obj).__qualname__, "params": obj.get_params(deep=False)}
+
+
+def _name(exc: BaseException) -> str:
+    try:
+        return str(type(exc).__name__)
+    except Exception:
+        return "Exception"
+
+
+def _text(exc: BaseException) -> str:
+    try:
+        return str(exc)[:2000]
+    except Exception:
+        return "".join(traceback.format_exception_only(type(exc), None))[:2000]
+
+
+def main(argv: list[str]) -> int:
+    fd_in, fd_out, output_limit = int(argv[0]), int(argv[1]), int(argv[2])
+    sys.path.insert(0, "")  # the working folder is importable, as in Jupyter
+    Runner(output_limit).serve(fd_in, fd_out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

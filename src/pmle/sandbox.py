@@ -1,0 +1,483 @@
+"""Run untrusted notebook code in a separate, locked-down process and talk to it over a pipe.
+
+`Sandbox.start()` launches `pmle.runner` (which executes the learner's cells) so that it can do
+little harm. With root on Linux ("full" isolation) the runner gets:
+
+- its own user id (one per worker slot, never shared by two running submissions), no groups,
+  and no way to gain privileges (no_new_privs, so set-uid programs don't help);
+- no network (a fresh network namespace with no interfaces, not even loopback);
+- its own process namespace: when the runner's init process ends, the kernel kills every process
+  left in it, detached (`setsid`) or not; a cgroup caps the process count and memory;
+- a private view of the files: the course folder is hidden except the data, the released labs and
+  the package code (solutions/, autograder/ with the answer keys, grading/ with the gradebook, tests/,
+  .git are not there), /root, /home, the submissions and the output folder are hidden, and /tmp is a
+  small private tmpfs that holds its working folder; everything else is read-only;
+- limits on file size, open files and CPU time.
+
+Without root ("none" isolation) the runner is only a separate process in its own session with the
+same resource limits (by rlimit); it runs with the grader's permissions. Pass/fail is judged outside
+the runner in both cases (see pmle.trusted), so the verdicts can't be forged either way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pmle import wire
+
+MAX_FRAME = 256 * 2**20
+UID_BASE = 61000  # worker slot n runs learner code as uid/gid UID_BASE + n
+
+
+class SandboxError(Exception):
+    """The runner did not answer as it should; ``kind`` is "timeout" or "crashed"."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+class RemoteError(Exception):
+    """Learner code raised an exception that has no safe local counterpart."""
+
+
+@dataclass
+class Limits:
+    memory_mb: int = 2048  # resident memory of all the runner's processes (cgroup), else address space
+    processes: int = 64
+    file_mb: int = 64  # largest file the runner may write
+    scratch_mb: int = 256  # the private /tmp
+    open_files: int = 256
+    cpu_seconds: int = 600  # CPU time of the runner process, a backstop behind the wall-clock limits
+    output_kb: int = 64  # text kept per cell
+
+
+@dataclass
+class Plan:
+    """Everything the boot step needs, written as JSON for `python -m pmle.sandbox boot`."""
+
+    argv: list[str]
+    env: dict[str, str]
+    uid: int
+    hide: list[str]
+    expose: list[str]
+    limits: Limits
+    fds: list[int] = field(default_factory=list)
+
+
+def isolation_available() -> bool:
+    """Full isolation needs root, Linux namespaces (unshare) and the mount command."""
+    if sys.platform != "linux" or os.geteuid() != 0:
+        return False
+    if not (shutil.which("unshare") and shutil.which("mount")):
+        return False
+    probe = subprocess.run(["unshare", "--mount", "--net", "--pid", "--fork", "true"], capture_output=True)
+    return probe.returncode == 0
+
+
+def _python_dirs() -> set[Path]:
+    """Folders the runner's Python needs to read: its prefixes and its import path."""
+    dirs = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(os.path.realpath(sys.executable)).parent.parent}
+    dirs |= {Path(p) for p in sys.path if p and Path(p).is_dir()}
+    return {Path(os.path.realpath(d)) for d in dirs} | dirs
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def view(course_root: Path, private: list[Path]) -> tuple[list[str], list[str]]:
+    """Folders to hide and folders to show again (read-only) inside them."""
+    home = Path(os.path.expanduser("~"))
+    hide = [course_root, Path("/root"), Path("/home"), home, *private]
+    hide = sorted({Path(os.path.realpath(h)) for h in hide if Path(h).is_dir()}, key=lambda p: len(p.parts))
+    hide = [h for i, h in enumerate(hide) if not any(_within(h, other) for other in hide[:i])]
+    wanted = {course_root / "src", course_root / "datasets", course_root / "labs", *_python_dirs()}
+    expose = sorted({Path(os.path.realpath(p)) for p in wanted if p.exists()}, key=lambda p: len(p.parts))
+    expose = [p for p in expose if any(_within(p, h) for h in hide)]
+    expose = [p for i, p in enumerate(expose) if not any(_within(p, other) for other in expose[:i])]
+    return [str(h) for h in hide], [str(e) for e in expose]
+
+
+# ---------------------------------------------------------------- cgroups (v1 and v2)
+
+
+def _cgroup_dir(controller: str) -> Path | None:
+    """Our own cgroup folder for ``controller`` when we may create children in it."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controller in controllers.split(","):
+            base = Path("/sys/fs/cgroup") / controller / path.lstrip("/")
+            if base.is_dir() and os.access(base, os.W_OK):
+                return base
+    return None
+
+
+class Cgroups:
+    """A pids and a memory cgroup per sandbox (cgroup v1), when the machine lets us make them."""
+
+    def __init__(self, name: str, limits: Limits):
+        self.dirs: list[Path] = []
+        for controller, settings in (
+            ("pids", {"pids.max": str(limits.processes)}),
+            ("memory", {"memory.limit_in_bytes": str(limits.memory_mb * 2**20)}),
+        ):
+            base = _cgroup_dir(controller)
+            if base is None:
+                continue
+            folder = base / name
+            try:
+                folder.mkdir(exist_ok=True)
+                for key, value in settings.items():
+                    (folder / key).write_text(value)
+                if controller == "memory" and (folder / "memory.memsw.limit_in_bytes").exists():
+                    (folder / "memory.memsw.limit_in_bytes").write_text(str(limits.memory_mb * 2**20))
+            except OSError:
+                continue
+            self.dirs.append(folder)
+
+    @property
+    def has_memory(self) -> bool:
+        return any("memory" in d.parts for d in self.dirs)
+
+    def join(self) -> None:
+        """Move the calling process in (called in the child between fork and exec)."""
+        for folder in self.dirs:
+            with open(folder / "cgroup.procs", "w") as f:
+                f.write(str(os.getpid()))
+
+    def oom_killed(self) -> bool:
+        for folder in self.dirs:
+            failcnt = folder / "memory.failcnt"
+            if failcnt.exists() and failcnt.read_text().strip() not in ("", "0"):
+                return True
+        return False
+
+    def kill_all(self) -> None:
+        for _ in range(50):
+            alive = False
+            for folder in self.dirs:
+                try:
+                    pids = [int(p) for p in (folder / "cgroup.procs").read_text().split()]
+                except OSError:
+                    pids = []
+                for pid in pids:
+                    alive = True
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+            if not alive:
+                break
+            time.sleep(0.02)
+        for folder in self.dirs:
+            for _ in range(50):
+                try:
+                    folder.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.02)
+
+
+# ---------------------------------------------------------------- user ids
+
+
+LOCKS = Path(tempfile.gettempdir()) / "pmle-sandbox-uids"
+
+
+def claim_uid(start: int) -> tuple[int, int]:
+    """A sandbox user id no other running sandbox on this machine holds, and the lock fd that holds it."""
+    import fcntl
+
+    LOCKS.mkdir(mode=0o700, exist_ok=True)
+    for offset in range(1000):
+        uid = UID_BASE + (start + offset) % 1000
+        fd = os.open(LOCKS / f"{uid}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid, fd
+        except OSError:
+            os.close(fd)
+    raise RuntimeError("no free sandbox user id (1000 sandboxes running?)")
+
+
+# ---------------------------------------------------------------- framing
+
+
+def write_frame(fd: int, payload: bytes) -> None:
+    data = struct.pack(">I", len(payload)) + payload
+    view_ = memoryview(data)
+    while view_:
+        written = os.write(fd, view_)
+        view_ = view_[written:]
+
+
+def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(fd: int, deadline: float | None = None) -> bytes:
+    (size,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
+    if size > MAX_FRAME:
+        raise ValueError(f"message of {size} bytes is over the {MAX_FRAME}-byte limit")
+    return _read_exact(fd, size, deadline)
+
+
+# ---------------------------------------------------------------- the sandbox
+
+
+class Sandbox:
+    """One runner process; `request()` sends an operation and returns its decoded answer."""
+
+    def __init__(self, process: subprocess.Popen, to_runner: int, from_runner: int, cgroups: Cgroups | None,
+                 workdir: Path, isolated: bool, uid: int | None, uid_lock: int = -1):
+        self.uid_lock = uid_lock
+        self.process, self.to_runner, self.from_runner = process, to_runner, from_runner
+        self.cgroups, self.workdir, self.isolated, self.uid = cgroups, workdir, isolated, uid
+        self.dead: SandboxError | None = None
+
+    @classmethod
+    def start(cls, course_root: Path, slot: int = 0, limits: Limits | None = None, isolate: bool | None = None,
+              private: list[Path] = (), data_dir: Path | None = None) -> "Sandbox":
+        limits = limits or Limits()
+        isolate = isolation_available() if isolate is None else isolate
+        workdir = Path(tempfile.mkdtemp(prefix=f"pmle-sandbox-{slot}-"))
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        env = {
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+            "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PMLE_DATA_DIR": str(data_dir or (course_root / "datasets")),
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+        }
+        runner = [sys.executable, "-I", "-m", "pmle.runner", str(req_r), str(resp_w), str(limits.output_kb * 1024)]
+        uid, uid_lock = claim_uid(slot) if isolate else (None, -1)
+        cgroups = None
+        if isolate:
+            cgroups = Cgroups(f"pmle-{os.getpid()}-{slot}-{time.monotonic_ns()}", limits)
+            hide, expose = view(course_root, [*private, workdir.parent if workdir.parent != Path("/tmp") else workdir])
+            env.update(HOME="/tmp/work", MPLCONFIGDIR="/tmp/work/.matplotlib", TMPDIR="/tmp")
+            plan = Plan(runner, env, uid, hide, expose, limits, [req_r, resp_w])
+            plan_file = workdir / "plan.json"
+            plan_file.write_text(json.dumps(asdict(plan)))
+            argv = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
+                    sys.executable, "-I", "-m", "pmle.sandbox", "boot", str(plan_file)]
+            preexec = cgroups.join
+        else:
+            scratch = workdir / "work"
+            scratch.mkdir()
+            env.update(HOME=str(scratch), MPLCONFIGDIR=str(scratch / ".matplotlib"), TMPDIR=str(scratch))
+            argv, preexec = runner, (lambda: _set_rlimits(limits, address_space=True))
+        process = subprocess.Popen(
+            argv, pass_fds=(req_r, resp_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True, env=env,
+            cwd=str(workdir / "work") if not isolate else "/", preexec_fn=preexec,
+        )
+        os.close(req_r)
+        os.close(resp_w)
+        return cls(process, req_w, resp_r, cgroups, workdir, isolate, uid, uid_lock)
+
+    def request(self, op: str, timeout: float, remote=None, handle_for=None, **fields):
+        """Send ``op``; the answer's value, or raise RemoteError / a builtin error / SandboxError."""
+        if self.dead:
+            raise self.dead
+        deadline = time.monotonic() + timeout
+        try:
+            write_frame(self.to_runner, wire.dumps({"op": op, **fields}, handle_for=handle_for))
+            reply = wire.loads(read_frame(self.from_runner, deadline), remote=remote)
+        except TimeoutError:
+            self.dead = SandboxError("timeout", f"no answer within {timeout:g} s")
+        except (EOFError, BrokenPipeError, OSError):
+            self.dead = SandboxError("crashed", self._death())
+        except (ValueError, wire.WireError) as exc:
+            if isinstance(exc, wire.WireError) and "cannot send" in str(exc):
+                raise TypeError(f"cannot pass this value to the learner's code: {exc}") from None
+            self.dead = SandboxError("crashed", f"the notebook's process sent a malformed message ({exc})")
+        if self.dead:
+            self.kill()
+            raise self.dead
+        if not isinstance(reply, dict) or "ok" not in reply:
+            self.dead = SandboxError("crashed", "the notebook's process sent a malformed message")
+            self.kill()
+            raise self.dead
+        if reply["ok"]:
+            return reply.get("value")
+        raise local_exception(str(reply.get("type", "Exception")), str(reply.get("message", "")))
+
+    def _death(self) -> str:
+        try:
+            code = self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            code = None
+        if self.cgroups and self.cgroups.oom_killed():
+            return "the notebook used more memory than allowed and was stopped"
+        if code is not None and code < 0:
+            return f"the notebook's process was killed by signal {signal.Signals(-code).name}"
+        return f"the notebook's process ended unexpectedly (exit code {code})"
+
+    def kill(self) -> None:
+        """Stop the runner and everything it started; safe to call twice."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        if self.cgroups:
+            self.cgroups.kill_all()
+        if self.uid is not None:  # anything still running as the slot's user (there should be none)
+            subprocess.run(["pkill", "-KILL", "-U", str(self.uid)], capture_output=True)
+        for fd in (self.to_runner, self.from_runner, self.uid_lock):  # the lock last: the uid is free again
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.to_runner = self.from_runner = self.uid_lock = -1
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    close = kill
+
+
+SAFE_EXCEPTIONS = {
+    cls.__name__: cls
+    for cls in (ValueError, TypeError, KeyError, IndexError, AttributeError, ZeroDivisionError, NotImplementedError,
+                AssertionError, RuntimeError, NameError, LookupError, ArithmeticError, OverflowError, RecursionError,
+                MemoryError, UnboundLocalError, FloatingPointError)
+}
+
+
+def local_exception(type_name: str, message: str) -> BaseException:
+    """The trusted side's stand-in for an exception raised by learner code."""
+    cls = SAFE_EXCEPTIONS.get(type_name)
+    if cls is KeyError:
+        return KeyError(message)
+    if cls is not None:
+        return cls(message)
+    return RemoteError(f"{type_name}: {message}" if message else type_name)
+
+
+# ---------------------------------------------------------------- inside the namespaces
+
+
+def _set_rlimits(limits: Limits, address_space: bool) -> None:
+    import resource
+
+    mb = 2**20
+    pairs = [
+        (resource.RLIMIT_FSIZE, limits.file_mb * mb),
+        (resource.RLIMIT_NOFILE, limits.open_files),
+        (resource.RLIMIT_CPU, limits.cpu_seconds),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    if address_space:
+        pairs.append((resource.RLIMIT_AS, limits.memory_mb * mb * 2))
+    if not address_space:  # a per-user count: only meaningful for the slot's own user id
+        pairs.append((resource.RLIMIT_NPROC, limits.processes))
+    for which, value in pairs:
+        resource.setrlimit(which, (value, value))
+
+
+def _mount(*args: str) -> None:
+    subprocess.run(["mount", *args], check=True, capture_output=True)
+
+
+def _build_view(plan: Plan) -> None:
+    """Hide folders behind empty tmpfs mounts, then bring the exposed ones back read-only."""
+    _mount("--make-rprivate", "/")
+    stage = "/mnt"
+    _mount("-t", "tmpfs", "-o", "size=1m,mode=0700", "pmle-stage", stage)
+    for i, path in enumerate(plan.expose):
+        os.mkdir(f"{stage}/{i}")
+        _mount("--rbind", path, f"{stage}/{i}")
+    for path in plan.hide:
+        _mount("-t", "tmpfs", "-o", "size=1m,mode=0755", "pmle-hidden", path)
+    for i, path in enumerate(plan.expose):
+        os.makedirs(path, exist_ok=True)
+        _mount("--move", f"{stage}/{i}", path)
+        _mount("-o", "remount,bind,ro", path)
+    subprocess.run(["umount", "-l", stage], capture_output=True)
+    for path, size in (("/tmp", plan.limits.scratch_mb), ("/dev/shm", 16), ("/var/tmp", 16)):
+        if os.path.isdir(path):
+            _mount("-t", "tmpfs", "-o", f"size={size}m,mode=1777,nosuid,nodev", "pmle-scratch", path)
+    subprocess.run(["mount", "-o", "remount,bind,ro", "/"], capture_output=True)  # best effort
+    os.makedirs("/tmp/work/.matplotlib", exist_ok=True)
+    for folder in ("/tmp/work", "/tmp/work/.matplotlib"):
+        os.chown(folder, plan.uid, plan.uid)
+        os.chmod(folder, 0o700)
+
+
+def _drop_privileges(uid: int) -> None:
+    import ctypes
+
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_NO_NEW_PRIVS = 38
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+
+
+def boot(plan_file: str) -> int:
+    """PID 1 of the sandbox: build the file view, start the runner as the slot's user, reap, exit."""
+    raw = json.loads(Path(plan_file).read_text())
+    plan = Plan(**{**raw, "limits": Limits(**raw["limits"])})
+    _build_view(plan)
+    for fd in plan.fds:
+        os.set_inheritable(fd, True)
+    child = os.fork()
+    if child == 0:
+        try:
+            os.chdir("/tmp/work")
+            _set_rlimits(plan.limits, address_space=False)
+            _drop_privileges(plan.uid)
+            os.execve(plan.argv[0], plan.argv, plan.env)
+        finally:
+            os._exit(127)
+    for fd in plan.fds:
+        os.close(fd)
+    while True:  # reap everything; when the runner ends, so does the namespace and all left in it
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            return 0
+        if pid == child:
+            return os.waitstatus_to_exitcode(status) & 0xFF
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "boot":
+        sys.exit(boot(sys.argv[2]))
+    sys.exit("usage: python -m pmle.sandbox boot PLAN.json")

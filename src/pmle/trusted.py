@@ -1,0 +1,447 @@
+"""Grade one submission: learner cells run in the sandbox, test cells run here, where learners can't reach.
+
+The assembled notebook (pmle.assemble: test and locked cells from the source) is played cell by cell
+in two processes kept in step:
+
+- learner cells (answers, edited plain cells, extra cells) run only in the sandbox;
+- locked cells (and the parameters cell, in its source version) run in both, so each side has the
+  course's own state;
+- test cells run only here, in this trusted process. A name a test or locked cell uses that the
+  course's own cells did not define (or that is one of the source's answer names) is fetched from the
+  sandbox as *data* (pmle.wire); a function or other object arrives as a `Remote` that calls back
+  into the sandbox, with data in and data out.
+
+A test cell passes when it finishes without an exception and a pmle checker called `passed()`; both
+happen here, so no learner code can fake them (input transformers, patched tracebacks, a custom
+`__eq__`, a patched `math.isclose` all stay in the sandbox). Learner warnings can't cost points: the
+sandbox's output is never part of the verdict.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+import signal
+import sys
+import time
+import types
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from pmle import feedback, wire
+from pmle import notebooks as nbu
+from pmle import paths
+from pmle.assemble import assemble
+from pmle.errors import NotebookError
+from pmle.results import LearnerCell, SubmissionResult
+from pmle.sandbox import Limits, Sandbox, SandboxError
+from pmle.selfcheck import ItemResult
+
+BUILTIN_NAMES = set(dir(builtins))
+
+
+@dataclass
+class Job:
+    """What a worker grades: one student's notebook for one lab."""
+
+    student: str
+    lab: str
+    notebook: str
+    course_root: str
+    slot: int = 0
+    cell_timeout: float = 60.0
+    notebook_timeout: float = 600.0
+    isolate: bool | None = None
+    private: tuple[str, ...] = ()
+    limits: Limits | None = None
+
+
+# ---------------------------------------------------------------- remote objects
+
+
+class Remote:
+    """A learner object that is not data: every use is a request to the sandbox."""
+
+    __slots__ = ("_client", "_handle")
+
+    def __init__(self, client: "Client", handle: int):
+        object.__setattr__(self, "_client", client)
+        object.__setattr__(self, "_handle", handle)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self._client.ask("getattr", handle=self._handle, name=name)
+
+    def __getitem__(self, key):
+        return self._client.ask("getitem", handle=self._handle, key=key)
+
+    def __len__(self) -> int:
+        size = self._client.ask("len", handle=self._handle)
+        if type(size) is not int:
+            raise TypeError("len() of the learner's object is not an int")
+        return size
+
+    def __iter__(self):
+        items = self._client.ask("iter", handle=self._handle)
+        if type(items) is not list:
+            raise TypeError("the learner's object did not iterate to a list")
+        return iter(items)
+
+    def __repr__(self) -> str:
+        try:
+            text = self._client.ask("describe", handle=self._handle).get("repr", "")
+        except Exception:
+            text = ""
+        return text[:300] if type(text) is str else f"<{type(self).__name__}>"
+
+    __eq__ = object.__eq__  # identity only: a learner's __eq__ never decides a comparison here
+    __hash__ = object.__hash__
+
+
+class CallableRemote(Remote):
+    """A learner function (or other callable): calls run in the sandbox, data in and data out."""
+
+    __slots__ = ()
+
+    def __call__(self, *args, **kwargs):
+        client = self._client
+        args = [client.stored(a) for a in args]
+        kwargs = {k: client.stored(v) for k, v in kwargs.items()}
+        return client.ask("call", handle=self._handle, args=args, kwargs=kwargs)
+
+
+class Client:
+    """The trusted side of the pipe: requests with deadlines; answers decoded as data or Remotes."""
+
+    def __init__(self, sandbox: Sandbox):
+        self.sandbox = sandbox
+        self.deadline = float("inf")
+        self._classes: dict[tuple[str, bool], type] = {}
+        self._seen: dict[int, object] = {}
+        self._stored: dict[int, tuple[object, Remote]] = {}
+
+    STORE_ABOVE = 5000  # elements: bigger frames and arrays are sent once per test cell, then by handle
+
+    def forget_stored(self) -> None:
+        self._stored.clear()
+
+    def stored(self, value):
+        """``value``, or for a big frame/array already sent during this cell, the sandbox's copy of it.
+
+        A test that calls the learner's function 100 times on the same frame sends the frame once; the
+        calls share that copy, as they would share the object in a notebook.
+        """
+        import numpy as np
+        import pandas as pd
+
+        if not isinstance(value, (pd.DataFrame, pd.Series, np.ndarray)) or value.size < self.STORE_ABOVE:
+            return value
+        hit = self._stored.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        handle = self.ask("store", value=value)
+        if type(handle) is not int:
+            return value
+        proxy = Remote(self, handle)
+        self._stored[id(value)] = (value, proxy)  # the strong reference keeps id(value) from being reused
+        return proxy
+
+    def _remote(self, handle):
+        """The local stand-in for learner object ``handle``: a rebuilt unfitted estimator, else a Remote."""
+        if type(handle) is not int:
+            raise wire.WireError("a handle must be an int")
+        if handle in self._seen:  # the same learner object twice is the same object here too
+            return self._seen[handle]
+        info = self.sandbox.request("describe", self._left(), remote=self._remote, handle=handle)
+        info = info if type(info) is dict else {}
+        obj = rebuild_estimator(info.get("estimator"))
+        if obj is None:
+            obj = Remote(self, handle)
+            self._name(obj, info)
+        self._seen[handle] = obj
+        return obj
+
+    def _name(self, obj: Remote, info: dict) -> None:
+        """Give a new Remote the learner type's name (for messages) and callability."""
+        name = info.get("type")
+        name = name if type(name) is str and name.isidentifier() else "Remote"
+        is_callable = info.get("callable") is True
+        key = (name, is_callable)
+        if key not in self._classes:
+            self._classes[key] = type(name, (CallableRemote if is_callable else Remote,), {"__slots__": ()})
+        object.__setattr__(obj, "__class__", self._classes[key])
+
+    def _left(self) -> float:
+        return max(0.1, self.deadline - time.monotonic())
+
+    def _handle_for(self, obj) -> int:
+        if isinstance(obj, Remote):
+            return obj._handle
+        for handle, seen in self._seen.items():  # a rebuilt estimator goes back as the learner's own object
+            if seen is obj:
+                return handle
+        raise wire.WireError(f"cannot send {type(obj).__name__}")
+
+    def ask(self, op: str, **fields):
+        return self.sandbox.request(op, self._left(), remote=self._remote, handle_for=self._handle_for, **fields)
+
+
+ESTIMATOR_MODULES = ("sklearn.", "imblearn.")
+
+
+def rebuild_estimator(spec) -> object | None:
+    """A genuine scikit-learn / imbalanced-learn estimator from the class and parameters the sandbox named.
+
+    Only classes defined in those libraries are imported, and only estimator classes are built, so the
+    result behaves exactly as the library does, whatever the learner's process claimed.
+    """
+    if type(spec) is not dict:
+        return None
+    module, name, params = spec.get("module"), spec.get("name"), spec.get("params")
+    if type(module) is not str or type(name) is not str or type(params) is not dict or not name.isidentifier():
+        return None
+    if not module.startswith(ESTIMATOR_MODULES) or not all(part.isidentifier() for part in module.split(".")):
+        return None
+    import importlib
+
+    from sklearn.base import BaseEstimator
+
+    try:
+        cls = getattr(importlib.import_module(module), name)
+        if not (isinstance(cls, type) and issubclass(cls, BaseEstimator) and cls.__module__.startswith(ESTIMATOR_MODULES)):
+            return None
+        if not all(type(k) is str for k in params):
+            return None
+        return cls(**params)
+    except Exception:
+        return None
+
+
+# ---------------------------------------------------------------- names
+
+
+def bound_names(source: str) -> set[str]:
+    """Names a cell binds at its top level (assignments, defs, imports, loop targets)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+
+    def visit(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            return
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return names
+
+
+def referenced_names(code: types.CodeType) -> set[str]:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= referenced_names(const)
+    return names
+
+
+# ---------------------------------------------------------------- verdicts
+
+
+def verdict(exc: BaseException | None, passes: list[str]) -> tuple[str, str]:
+    """Status and message of one test cell, from what it raised and the pass marks it gave."""
+    if exc is None:
+        if passes:
+            return "pass", " ".join(f"✔ `{p}` is correct." for p in passes)
+        return "error", "the check finished without confirming a pass."
+    message = str(exc)
+    if isinstance(exc, feedback.NotAttempted):
+        return "not attempted", message
+    if isinstance(exc, feedback.AnswerError):
+        return "error", message
+    if isinstance(exc, feedback.Incorrect):
+        return "wrong", message
+    if isinstance(exc, NotImplementedError):
+        return "not attempted", "a function you call here still raises NotImplementedError: write its body."
+    if isinstance(exc, AssertionError):
+        return "wrong", message or "a check failed."
+    if isinstance(exc, NameError):
+        return "not attempted", f"{message}: answer the cell that defines it and run it."
+    return "error", f"the check raised {type(exc).__name__}: {message}"
+
+
+class _CellTimeout(BaseException):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _CellTimeout()
+
+
+# ---------------------------------------------------------------- one submission
+
+
+class Grader:
+    """Plays one assembled notebook through the sandbox and the trusted namespace."""
+
+    def __init__(self, job: Job, source, built, answer_names: set[str], sandbox: Sandbox):
+        self.job, self.source, self.built = job, source, built
+        self.answer_names = answer_names
+        self.sandbox = sandbox
+        self.client = Client(sandbox)
+        self.ns: dict = {"__name__": "__main__", "__builtins__": builtins}
+        self.owned: set[str] = set()
+        self.passes: list[str] = []
+        self.verdicts: dict[str, tuple[str, str]] = {}
+        self.cells: list[LearnerCell] = []
+
+    def _fetch(self, code: types.CodeType) -> None:
+        wanted = sorted(n for n in referenced_names(code) - BUILTIN_NAMES if n not in self.owned or n in self.answer_names)
+        if not wanted:
+            return
+        reply = self.client.ask("get", names=wanted)
+        found = reply.get("found", {}) if isinstance(reply, dict) else {}
+        for name in wanted:
+            if isinstance(found, dict) and name in found:
+                self.ns[name] = found[name]
+            elif name not in self.owned:
+                self.ns.pop(name, None)
+
+    def run_trusted(self, source: str, label: str, deadline: float) -> BaseException | None:
+        """Execute a course cell here; the exception it raised, if any."""
+        from pmle.runner import CappedText
+
+        code = compile(source, f"<{label}>", "exec")
+        self.client.deadline = deadline
+        self.client.forget_stored()
+        self._fetch(code)
+        before = {k: id(v) for k, v in self.ns.items()}
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = CappedText(10_000)
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, max(0.1, deadline - time.monotonic()))
+        error = None
+        try:
+            exec(code, self.ns)
+        except _CellTimeout:
+            raise SandboxError("timeout", f"the checks of {label} ran past the time limit") from None
+        except SandboxError:
+            raise
+        except Exception as exc:  # the verdict reads it
+            error = exc
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            sys.stdout, sys.stderr = saved
+            pyplot = sys.modules.get("matplotlib.pyplot")
+            if pyplot is not None:
+                pyplot.close("all")
+        self.owned |= {k for k, v in self.ns.items() if before.get(k) != id(v)} - self.answer_names
+        return error
+
+    def run_learner(self, cell, deadline: float) -> None:
+        reply = self.sandbox.request("run", max(0.1, deadline - time.monotonic()), source=cell.source)
+        if not isinstance(reply, dict):
+            reply = {}
+        output, error = reply.get("output", ""), reply.get("error", "")
+        gid = nbu.grade_id(cell) if nbu.is_solution(cell) else None
+        self.cells.append(LearnerCell(cell.source, gid, str(output)[:20000], str(error)[:2000]))
+
+    def play(self) -> None:
+        job = self.job
+        notebook_deadline = time.monotonic() + job.notebook_timeout
+        source_cells = {f"source-{i}": c for i, c in enumerate(self.source.cells)}
+        original = feedback.passed
+        feedback.passed = lambda name, note="": self.passes.append(name)
+        try:
+            for cell in self.built.notebook.cells:
+                src = source_cells.get(cell.get("id"))
+                if cell.cell_type != "code":
+                    if src is not None and nbu.is_manual(src):
+                        self.cells.append(LearnerCell(cell.source, nbu.grade_id(src)))
+                    continue
+                deadline = min(notebook_deadline, time.monotonic() + job.cell_timeout)
+                label = nbu.grade_id(src) if src is not None and nbu.grade_id(src) else f"cell {cell.get('id')}"
+                try:
+                    self.play_cell(cell, src, label, deadline, notebook_deadline)
+                except SandboxError as exc:
+                    where = f"`{label}`" if not label.startswith("cell ") else f"the code cell {len(self.cells) + 1}"
+                    raise SandboxError(exc.kind, f"at {where}: {exc}") from None
+        finally:
+            feedback.passed = original
+
+    def play_cell(self, cell, src, label: str, deadline: float, notebook_deadline: float) -> None:
+        if src is not None and nbu.is_test(src):
+            self.passes = []
+            error = self.run_trusted(src.source, f"test {label}", deadline)
+            self.verdicts[nbu.grade_id(src)] = verdict(error, self.passes)
+        elif src is not None and (nbu.is_locked(src) or nbu.has_tag(src, "parameters")):
+            self.sandbox.request("run", max(0.1, deadline - time.monotonic()), source=src.source)
+            self.run_trusted(src.source, label, min(notebook_deadline, time.monotonic() + self.job.cell_timeout))
+        else:
+            self.run_learner(cell, deadline)
+
+    def items(self) -> list[ItemResult]:
+        results = []
+        for cell in self.source.cells:
+            gid = nbu.grade_id(cell)
+            if not gid or gid not in self.built.positions:
+                continue
+            max_points = nbu.points(cell)
+            if nbu.is_manual(cell):
+                results.append(ItemResult(gid, "manual", "manual", 0.0, max_points, "graded by hand."))
+                continue
+            status, message = self.verdicts.get(gid, ("not run", "this check did not run (the notebook stopped before it)."))
+            results.append(ItemResult(gid, "auto", status, max_points if status == "pass" else 0.0, max_points, message))
+        return results
+
+
+def grade(job: Job) -> SubmissionResult:
+    """Grade one submission; never raises for anything the submission did."""
+    started = time.monotonic()
+    root = Path(job.course_root)
+    source = nbu.read(paths.source_notebook(root, job.lab))
+    release = nbu.read(paths.release_notebook(root, job.lab))
+    try:
+        learner = nbu.read(job.notebook)
+    except NotebookError as exc:
+        return SubmissionResult(job.student, job.lab, "invalid", str(exc).replace(str(job.notebook), Path(job.notebook).name))
+    built = assemble(source, learner, release)
+    answer_names = set().union(*[bound_names(c.source) for c in source.cells if c.cell_type == "code" and nbu.is_solution(c)])
+    sandbox = Sandbox.start(root, job.slot, job.limits, job.isolate, [Path(p) for p in job.private])
+    grader = Grader(job, source, built, answer_names, sandbox)
+    status, detail = "graded", ""
+    try:
+        grader.play()
+    except SandboxError as exc:
+        status, detail = exc.kind, str(exc)
+    finally:
+        sandbox.kill()
+    result = SubmissionResult(job.student, job.lab, status, detail, grader.items(), grader.cells)
+    result.seconds = round(time.monotonic() - started, 2)
+    return result
+
+
+def main(argv: list[str]) -> int:
+    """`python -m pmle.trusted JOB.json RESULT.json`: the worker process of `pmle grade`."""
+    raw = json.loads(Path(argv[0]).read_text())
+    limits = Limits(**raw.pop("limits")) if raw.get("limits") else None
+    job = Job(**raw, limits=limits)
+    result = grade(job)
+    Path(argv[1]).write_text(json.dumps(result.as_dict()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
