@@ -117,7 +117,8 @@ DATES = {
 }
 INDEXES = {
     "int index": pd.Index([3, 1, 2], name="k"), "float index": pd.Index([1.5, math.nan]),
-    "object index": pd.Index(["a", 1, None], dtype=object), "str index": pd.Index(["a", "b", math.nan]),
+    "object index": pd.Index(["a", 1, None], dtype=object), "object index of strings": pd.Index(["a"], dtype=object),
+    "str index": pd.Index(["a", "b", math.nan]),
     "string index": pd.Index(["a", None], dtype="string"), "bool index": pd.Index([True, False]),
     "nullable index": pd.Index([1, None], dtype="Int64"), "empty index": pd.Index([], dtype="int64"),
     "range index": pd.RangeIndex(2, 20, 3, name=("a", 1)),
@@ -133,6 +134,7 @@ def _series_cases() -> dict[str, pd.Series]:
     cases = {
         "int64": pd.Series([1, 2, 3], name="x"), "float nan": pd.Series([1.5, math.nan, -0.0]),
         "bool": pd.Series([True, False, True]), "object": pd.Series(["a", None, 3], dtype=object),
+        "object of strings": pd.Series(["a", "b", "c"], dtype=object),
         "string": pd.Series(["a", None, "日本"], dtype="string"), "str": pd.Series(["a", math.nan, "b"], dtype="str"),
         "category": pd.Series(["lo", None, "hi"], dtype=pd.CategoricalDtype(["lo", "hi"], ordered=True)),
         "category of ints": pd.Series([3, 1, None], dtype="category"),

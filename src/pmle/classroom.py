@@ -31,7 +31,7 @@ from pmle import paths
 from pmle.errors import PmleError
 from pmle.results import SubmissionResult
 from pmle.sandbox import Limits
-from pmle.selfcheck import ItemResult
+from pmle.trusted import blank_items as _blank_items
 
 
 class GradeError(PmleError):
@@ -85,17 +85,6 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-
-
-def _blank_items(root: Path, lab: str, status: str, message: str) -> list[ItemResult]:
-    source = nbu.read(paths.source_notebook(root, lab))
-    items = []
-    for cell in source.cells:
-        gid = nbu.grade_id(cell)
-        if gid and (nbu.is_test(cell) or nbu.is_manual(cell)):
-            kind = "manual" if nbu.is_manual(cell) else "auto"
-            items.append(ItemResult(gid, kind, "manual" if kind == "manual" else status, 0.0, nbu.points(cell), message))
-    return items
 
 
 class Worker:

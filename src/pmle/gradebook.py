@@ -23,8 +23,11 @@ def default_db(root: Path) -> str:
 
 def ensure_assignment(root: Path, lab: str, db_url: str) -> None:
     """Register ``lab`` (its notebooks and grade cells) in the gradebook, as generate_assignment does."""
+    import os
+
     from nbgrader.api import Gradebook, MissingEntry
 
+    os.environ.update(nbgrader_env())
     with Gradebook(db_url) as gb:
         try:
             if gb.find_assignment(lab).notebooks:
@@ -64,8 +67,11 @@ def _autograded_notebook(root: Path, lab: str, result: SubmissionResult, learner
 def record(root: Path, lab: str, results: list[SubmissionResult], notebooks: dict[str, Path | None], db_url: str,
            autograded_dir: Path) -> None:
     """Write every result as an nbgrader submission: automatic scores set, written answers left to grade."""
+    import os
+
     from nbgrader.api import Gradebook
 
+    os.environ.update(nbgrader_env())  # the Gradebook runs `alembic` from PATH
     ensure_assignment(root, lab, db_url)
     with Gradebook(db_url) as gb:
         for result in results:

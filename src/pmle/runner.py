@@ -133,10 +133,11 @@ class Runner:
     def serve(self, fd_in: int, fd_out: int) -> None:
         while True:
             try:
-                request = wire.loads(read_frame(fd_in), remote=self.lookup)
+                frame = read_frame(fd_in)
             except EOFError:
                 return
             try:
+                request = wire.loads(frame, remote=self.lookup)
                 op = getattr(self, f"op_{request.pop('op')}")
                 reply = {"ok": True, "value": op(**request)}
                 payload = wire.dumps(reply, handle_for=self.handle_for)

@@ -74,6 +74,7 @@ class Plan:
     expose: list[str]
     limits: Limits
     fds: list[int] = field(default_factory=list)
+    memory_cgroup: bool = False  # without one, memory is capped by address space (rlimit) instead
 
 
 def isolation_available() -> bool:
@@ -287,7 +288,7 @@ class Sandbox:
             cgroups = Cgroups(f"pmle-{os.getpid()}-{slot}-{time.monotonic_ns()}", limits)
             hide, expose = view(course_root, [*private, workdir.parent if workdir.parent != Path("/tmp") else workdir])
             env.update(HOME="/tmp/work", MPLCONFIGDIR="/tmp/work/.matplotlib", TMPDIR="/tmp")
-            plan = Plan(runner, env, uid, hide, expose, limits, [req_r, resp_w])
+            plan = Plan(runner, env, uid, hide, expose, limits, [req_r, resp_w], cgroups.has_memory)
             plan_file = workdir / "plan.json"
             plan_file.write_text(json.dumps(asdict(plan)))
             argv = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
@@ -391,7 +392,7 @@ def local_exception(type_name: str, message: str) -> BaseException:
 # ---------------------------------------------------------------- inside the namespaces
 
 
-def _set_rlimits(limits: Limits, address_space: bool) -> None:
+def _set_rlimits(limits: Limits, address_space: bool, processes: bool = False) -> None:
     import resource
 
     mb = 2**20
@@ -403,7 +404,7 @@ def _set_rlimits(limits: Limits, address_space: bool) -> None:
     ]
     if address_space:
         pairs.append((resource.RLIMIT_AS, limits.memory_mb * mb * 2))
-    if not address_space:  # a per-user count: only meaningful for the slot's own user id
+    if processes:  # a per-user count: only meaningful for the sandbox's own user id
         pairs.append((resource.RLIMIT_NPROC, limits.processes))
     for which, value in pairs:
         resource.setrlimit(which, (value, value))
@@ -461,7 +462,7 @@ def boot(plan_file: str) -> int:
     if child == 0:
         try:
             os.chdir("/tmp/work")
-            _set_rlimits(plan.limits, address_space=False)
+            _set_rlimits(plan.limits, address_space=not plan.memory_cgroup, processes=True)
             _drop_privileges(plan.uid)
             os.execve(plan.argv[0], plan.argv, plan.env)
         finally:

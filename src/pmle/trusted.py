@@ -407,6 +407,18 @@ class Grader:
         return results
 
 
+def blank_items(root: Path, lab: str, status: str, message: str) -> list[ItemResult]:
+    """Every graded item of ``lab`` with no points: for submissions that could not be graded."""
+    source = nbu.read(paths.source_notebook(root, lab))
+    items = []
+    for cell in source.cells:
+        gid = nbu.grade_id(cell)
+        if gid and (nbu.is_test(cell) or nbu.is_manual(cell)):
+            kind = "manual" if nbu.is_manual(cell) else "auto"
+            items.append(ItemResult(gid, kind, "manual" if kind == "manual" else status, 0.0, nbu.points(cell), message))
+    return items
+
+
 def grade(job: Job) -> SubmissionResult:
     """Grade one submission; never raises for anything the submission did."""
     started = time.monotonic()
@@ -416,7 +428,8 @@ def grade(job: Job) -> SubmissionResult:
     try:
         learner = nbu.read(job.notebook)
     except NotebookError as exc:
-        return SubmissionResult(job.student, job.lab, "invalid", str(exc).replace(str(job.notebook), Path(job.notebook).name))
+        detail = str(exc).replace(str(job.notebook), Path(job.notebook).name)
+        return SubmissionResult(job.student, job.lab, "invalid", detail, blank_items(root, job.lab, "not run", "not graded: " + detail))
     built = assemble(source, learner, release)
     answer_names = set().union(*[bound_names(c.source) for c in source.cells if c.cell_type == "code" and nbu.is_solution(c)])
     sandbox = Sandbox.start(root, job.slot, job.limits, job.isolate, [Path(p) for p in job.private])

@@ -53,7 +53,7 @@ _INT64 = range(-(2**63) + 1, 2**63)  # -2**63 is numpy's NaT
 class WireError(PmleError):
     """Bytes that are not a valid message, or a value that cannot be sent; the message says why."""
 
-    hint = "Values passed between your notebook and the grader must be plain data (numbers, text, lists, frames...)."
+    hint = "Only data (numbers, text, lists, dicts, numpy arrays, pandas frames...) passes between notebook and grader."
 
 
 class _NotData(Exception):
@@ -62,6 +62,10 @@ class _NotData(Exception):
 
 class _RemoteFailed(Exception):
     """Internal: carries an exception raised by ``remote`` out of the decoder unchanged."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 # ---------------------------------------------------------------- encoding
@@ -302,13 +306,14 @@ def loads(data: bytes, *, remote: Callable[[int], object] | None = None, max_byt
     try:
         return _Decoder(remote, max_depth).value(tree, 0)
     except _RemoteFailed as failed:
-        raise failed.__cause__ from None  # type: ignore[misc]
+        remote_error = failed.error  # not bad bytes: the caller's own error, re-raised below as it was
     except WireError:
         raise
     except RecursionError:
         raise WireError("the message is nested too deeply") from None
-    except Exception as error:  # backstop: the checks below should have caught it first
+    except Exception as error:  # backstop: the decoder's own checks should have refused it first
         raise WireError(f"malformed message ({type(error).__name__}: {error})"[:300]) from error
+    raise remote_error
 
 
 def _tagged(node: Any, what: str = "value") -> tuple[str, Any]:
@@ -415,7 +420,7 @@ class _Decoder:
         try:
             return self.remote(n)
         except Exception as error:
-            raise _RemoteFailed() from error
+            raise _RemoteFailed(error) from None
 
     def _key(self, node: Any, depth: int, what: str = "a key") -> object:
         return _hashable(self.value(node, depth, handles=False), what)
@@ -423,12 +428,9 @@ class _Decoder:
     def _int(self, node: Any, depth: int, what: str) -> int:
         return _need(self.value(node, depth, handles=False), int, what)
 
-    def _items(self, body: Any, depth: int, handles: bool) -> list[Any]:
-        return [self.value(x, depth + 1, handles) for x in _list(body, "items")]
-
     # Value tags: (self, body, depth, handles) -> value.
     def _tuple(self, body: Any, depth: int, handles: bool) -> tuple[Any, ...]:
-        return tuple(self._items(body, depth, handles))
+        return tuple(self.value(x, depth + 1, handles) for x in _list(body, "tuple"))
 
     def _set(self, body: Any, depth: int, handles: bool) -> set[Any]:
         return {self._key(x, depth + 1, "a set element") for x in _list(body, "set")}
