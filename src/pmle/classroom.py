@@ -87,6 +87,15 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+WORKER_MEMORY = 8 * 2**30  # address space of a trusted worker: learner data it receives is bounded by this
+
+
+def _limit_worker() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+
+
 class Worker:
     """Runs one submission in a fresh `python -m pmle.trusted` process on a free sandbox slot."""
 
@@ -119,6 +128,7 @@ class Worker:
                     [sys.executable, "-m", "pmle.trusted", str(job_file), str(result_file)],
                     capture_output=True, text=True, timeout=s.notebook_timeout + 120, cwd=tmp,
                     env={**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
+                    preexec_fn=_limit_worker,
                 )
             except subprocess.TimeoutExpired:
                 return self._failed(student, "timeout", f"grading took longer than {s.notebook_timeout + 120:g} s", started)

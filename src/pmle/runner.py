@@ -50,7 +50,11 @@ class Runner:
     def __init__(self, output_limit: int):
         from IPython.core.interactiveshell import InteractiveShell
 
-        self.shell = InteractiveShell.instance(colors="nocolor")
+        from traitlets.config import Config
+
+        config = Config()
+        config.HistoryManager.enabled = False  # no history database, and no thread that saves it
+        self.shell = InteractiveShell.instance(config=config, colors="nocolor")
         self.output_limit = output_limit
         self.handles: dict[int, object] = {}
 

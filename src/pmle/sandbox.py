@@ -60,7 +60,7 @@ class Limits:
     scratch_mb: int = 256  # the private /tmp
     open_files: int = 256
     cpu_seconds: int = 600  # CPU time of the runner process, a backstop behind the wall-clock limits
-    output_kb: int = 64  # text kept per cell
+    output_kb: int = 20  # text kept per cell
 
 
 @dataclass
@@ -74,7 +74,7 @@ class Plan:
     expose: list[str]
     limits: Limits
     fds: list[int] = field(default_factory=list)
-    memory_cgroup: bool = False  # without one, memory is capped by address space (rlimit) instead
+    memory_cgroup: bool = False  # resident memory capped by a cgroup too, not only address space
 
 
 def isolation_available() -> bool:
@@ -402,7 +402,7 @@ def _set_rlimits(limits: Limits, address_space: bool, processes: bool = False) -
         (resource.RLIMIT_CPU, limits.cpu_seconds),
         (resource.RLIMIT_CORE, 0),
     ]
-    if address_space:
+    if address_space:  # one huge allocation fails with MemoryError; the cgroup (where there is one) catches the rest
         pairs.append((resource.RLIMIT_AS, limits.memory_mb * mb * 2))
     if processes:  # a per-user count: only meaningful for the sandbox's own user id
         pairs.append((resource.RLIMIT_NPROC, limits.processes))
@@ -462,7 +462,7 @@ def boot(plan_file: str) -> int:
     if child == 0:
         try:
             os.chdir("/tmp/work")
-            _set_rlimits(plan.limits, address_space=not plan.memory_cgroup, processes=True)
+            _set_rlimits(plan.limits, address_space=True, processes=True)
             _drop_privileges(plan.uid)
             os.execve(plan.argv[0], plan.argv, plan.env)
         finally:

@@ -356,7 +356,7 @@ class Grader:
             reply = {}
         output, error = reply.get("output", ""), reply.get("error", "")
         gid = nbu.grade_id(cell) if nbu.is_solution(cell) else None
-        self.cells.append(LearnerCell(cell.source, gid, str(output)[:20000], str(error)[:2000]))
+        self.cells.append(LearnerCell(cell.source, gid, str(output)[:100_000], str(error)[:2000]))
 
     def play(self) -> None:
         job = self.job

@@ -1,0 +1,420 @@
+"""Can `pmle grade` be trusted with a class of hostile submissions?
+
+One `pmle grade` run over an adversarial corpus built from lab 01: each submission's expected outcome
+is asserted (status, score, the verdict of the items it attacks), and afterwards nothing the
+submissions started is still running, nothing outside their sandbox was read or written, and no
+connection left the sandbox.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import socket
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from pmle import classroom
+from pmle import notebooks as nbu
+from pmle.sandbox import isolation_available
+
+from conftest import ROOT, release, source
+
+pytestmark = pytest.mark.xdist_group("grade")  # one worker grades the corpus once for every test here
+
+LAB = "01_framing"
+FULL = 16  # automatic points of lab 01
+CELL_TIMEOUT = 20  # seconds: every cell of lab 01 takes a few seconds at most
+SECRET = Path.home() / ".pmle-grade-test-secret"  # a file of the grader's own, which no sandbox may read
+
+
+def answered() -> nbformat.NotebookNode:
+    """The release notebook with the reference answers typed in, as a learner would hand it in."""
+    nb = release(LAB)
+    answers = {nbu.grade_id(c): c.source for c in source(LAB).cells if nbu.is_solution(c)}
+    for cell in nb.cells:
+        if nbu.is_solution(cell):
+            cell.source = answers[nbu.grade_id(cell)]
+    return nb
+
+
+def blank() -> nbformat.NotebookNode:
+    return release(LAB)
+
+
+def cell_of(nb, gid: str):
+    return next(c for c in nb.cells if nbu.grade_id(c) == gid)
+
+
+def answer(nb, gid: str, code: str):
+    cell_of(nb, f"{gid}_answer").source = code
+    return nb
+
+
+def after(nb, gid: str, code: str):
+    """A learner cell of their own right after the cell with grade id ``gid``."""
+    index = next(i for i, c in enumerate(nb.cells) if nbu.grade_id(c) == gid)
+    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(code))
+    return nb
+
+
+def wrong_framing(nb):
+    return answer(nb, "framing", 'framing = "A"')
+
+
+@dataclass
+class Case:
+    name: str
+    notebook: object  # a NotebookNode, or bytes written as they are
+    status: str = "graded"
+    score: float | None = None
+    items: dict[str, str] = field(default_factory=dict)  # grade id -> expected status
+    detail: str = ""  # text the detail must contain
+    message: dict[str, str] = field(default_factory=dict)  # grade id -> text its message must contain
+
+
+def _cases(tmp: Path, port: int) -> list[Case]:
+    out, subs = tmp / "out", tmp / "subs"
+    gradebook_file = tmp / "gradebook.db"
+    cases = [
+        Case("correct", answered(), score=FULL),
+        Case("wrong", answer(answer(answered(), "framing", 'framing = "A"'), "majority_scores",
+                             "majority_accuracy = accuracy_score(y_test, majority_baseline(y_train, len(test)))\n"
+                             "majority_recall = 1.0"),
+             score=FULL - 2, items={"framing": "wrong", "majority_scores": "wrong"},
+             message={"framing": "has no horizon", "majority_scores": "recall of the 'stays' class"}),
+        Case("blank", blank(), score=0, items={"framing": "not attempted", "make_label": "not attempted"}),
+        Case("warning", answer(answered(), "framing",
+                               "import sys, warnings\nfrom sklearn.exceptions import ConvergenceWarning\n"
+                               "warnings.warn('lbfgs failed to converge', ConvergenceWarning)\n"
+                               "warnings.warn('old API', DeprecationWarning)\nprint('careful', file=sys.stderr)\n"
+                               'framing = "B"'),
+             score=FULL, items={"framing": "pass"}),
+    ]
+
+    edited = wrong_framing(answered())
+    cell_of(edited, "framing").source = "from pmle.feedback import passed\npassed('framing')"
+    cases.append(Case("edited_test", edited, score=FULL - 1, items={"framing": "wrong"}))
+
+    deleted = wrong_framing(answered())
+    deleted.cells = [c for c in deleted.cells if not nbu.is_test(c)]
+    cases.append(Case("deleted_tests", deleted, score=FULL - 1, items={"framing": "wrong", "decision": "pass"}))
+
+    duplicated = answered()
+    test = cell_of(duplicated, "framing")
+    index = duplicated.cells.index(test)
+    for _ in range(3):
+        clone = copy.deepcopy(test)
+        clone["id"] = f"copy{_}"
+        duplicated.cells.insert(index, clone)
+    cases.append(Case("duplicated_tests", duplicated, score=FULL))
+
+    retagged = wrong_framing(answered())
+    meta = cell_of(retagged, "framing_answer").metadata.nbgrader
+    meta.update(grade=True, solution=False, points=50)
+    for cell in retagged.cells:
+        if cell.cell_type == "markdown":
+            cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": False, "points": 10,
+                                         "grade_id": "bonus", "schema_version": 3}
+            break
+    cases.append(Case("retagged_tests", retagged, score=FULL - 1, items={"framing": "wrong"}))
+
+    points = wrong_framing(answered())
+    for cell in points.cells:
+        if nbu.is_test(cell):
+            cell.metadata.nbgrader["points"] = 100
+    cases.append(Case("changed_points", points, score=FULL - 1, items={"framing": "wrong"}))
+
+    schema = answered()
+    for cell in schema.cells:
+        if nbu.nbgrader(cell):
+            cell.metadata.nbgrader["schema_version"] = 99
+    cases.append(Case("schema_99", schema, score=FULL))
+
+    same_ids = answered()
+    raw_ids = json.loads(nbformat.writes(same_ids))
+    for cell in raw_ids["cells"]:
+        cell["id"] = "same"
+    cases.append(Case("duplicate_cell_ids", json.dumps(raw_ids).encode(), score=FULL))
+
+    attacks = {
+        "input_transformer": "get_ipython().input_transformers_post.append(\n"
+                             "    lambda lines: ['from pmle.feedback import passed\\n', \"passed('framing')\\n\"])",
+        "patched_showtraceback": "ip = get_ipython()\nip.showtraceback = lambda *a, **k: None\n"
+                                 "ip._showtraceback = lambda *a, **k: None",
+        "custom_exc": "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)",
+        "forged_pass_mark": "from IPython.display import display\nimport pmle.feedback as fb\n"
+                            "display({'text/plain': 'ok', fb.PASS_MIME: {'name': 'framing'}}, raw=True)\n"
+                            "fb.Incorrect.__init__ = lambda self, message: None\nfb.passed('framing')",
+    }
+    for name, code in attacks.items():
+        cases.append(Case(name, after(wrong_framing(answered()), "framing_answer", code),
+                          score=FULL - 1, items={"framing": "wrong"}))
+    # The transformer rewrites every later cell of the learner's own into a fake pass: their answers
+    # never run, and the fake pass stays in the sandbox. Only the answer before it (task_types) counts.
+    cases[-len(attacks)].score, cases[-len(attacks)].items["not_ml"] = 2, "not attempted"
+
+    always_equal = answered()
+    after(always_equal, "task_type_options",
+          "class Yes:\n    def __eq__(self, other): return True\n    def __hash__(self): return 0\n"
+          "class YesStr(str):\n    def __eq__(self, other): return True\n    def __hash__(self): return 0\n")
+    answer(always_equal, "framing", "framing = Yes()")
+    answer(always_equal, "task_types", "task_types = {k: YesStr('?') for k in ['cancel', 'tickets', 'plan', 'homepage', 'segments']}")
+    cases.append(Case("always_equal", always_equal, score=FULL - 3, items={"framing": "wrong", "task_types": "wrong"}))
+
+    isclose = answer(answered(), "majority_scores", "majority_accuracy, majority_recall = 0.123, 0.456")
+    after(isclose, "setup", "import math, numpy, numpy.testing\nmath.isclose = lambda *a, **k: True\n"
+                            "numpy.isclose = lambda *a, **k: True\nnumpy.allclose = lambda *a, **k: True\n"
+                            "numpy.testing.assert_allclose = lambda *a, **k: None\n"
+                            "import pmle.feedback as fb\nfb.close = lambda *a, **k: True")
+    cases.append(Case("patched_isclose", isclose, score=FULL - 1, items={"majority_scores": "wrong"}))
+
+    cases += [
+        Case("sys_exit", after(answered(), "framing", "import sys\nsys.exit(0)"), score=FULL),
+        Case("os_exit", after(answered(), "framing", "import os\nos._exit(3)"), status="crashed", score=3,
+             items={"framing": "pass", "not_ml": "not run"}, detail="ended unexpectedly"),
+        Case("infinite_loop", after(answered(), "framing", "while True:\n    pass"), status="timeout", score=3,
+             items={"not_ml": "not run"}, detail="no answer within"),
+        Case("print_flood", after(answered(), "framing", "print('x\\n' * 10**8)"), score=FULL),
+        Case("memory_bomb", after(answered(), "framing", "hog = b'x' * (6 * 2**30)"), score=FULL),
+        Case("fork_bomb", after(answered(), "framing",
+                                "import os, time\nforks = 0\ntry:\n    while True:\n        if os.fork() == 0:\n"
+                                "            time.sleep(600)\n            os._exit(0)\n        forks += 1\n"
+                                "except OSError:\n    pass\nprint('forks', forks)"), score=FULL),
+    ]
+
+    snoop = (
+        "import os, glob\nleaks = []\n"
+        f"for path in [{str(ROOT / 'solutions' / LAB / (LAB + '.ipynb'))!r}, {str(ROOT / 'autograder' / 'keys')!r},\n"
+        f"             {str(ROOT / 'tests' / 'catalog')!r}, {str(ROOT / '.git')!r}, {str(subs)!r}, {str(out)!r},\n"
+        f"             '/proc/1/environ', {str(SECRET)!r}]:\n"
+        "    try:\n"
+        "        leaks.append((path, os.listdir(path) if os.path.isdir(path) else open(path, 'rb').read(50)))\n"
+        "    except Exception as exc:\n        pass\n"
+        "leaks = [(p, v) for p, v in leaks if v]\nprint('LEAKED' if leaks else 'nothing readable', leaks)"
+    )
+    cases.append(Case("read_secrets", after(answered(), "framing", snoop), score=FULL))
+
+    vandal = (
+        "import os\nwrote = []\n"
+        f"for path in [{str(out / 'grades.csv')!r}, {str(out / '.pmle' / 'results' / 'correct.json')!r},\n"
+        f"             {str(gradebook_file)!r}, {str(ROOT / 'grading' / 'gradebook.db')!r},\n"
+        f"             {str(subs / 'correct.ipynb')!r}, {str(ROOT / 'labs' / LAB / (LAB + '.ipynb'))!r},\n"
+        f"             {str(ROOT / 'src' / 'pmle' / 'feedback.py')!r}, '/etc/passwd', '/usr/local/pwned']:\n"
+        "    try:\n        with open(path, 'a') as f:\n            f.write('pwned')\n        wrote.append(path)\n"
+        "    except Exception:\n        pass\nprint('WROTE' if wrote else 'nothing writable', wrote)"
+    )
+    cases.append(Case("write_grades", after(answered(), "framing", vandal), score=FULL))
+
+    cases.append(Case("detached_process", after(answered(), "framing",
+                      "import subprocess\nsubprocess.Popen(['sleep', '612345'], start_new_session=True)\n"
+                      "import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+                      "        os.execvp('sleep', ['sleep', '612346'])\n    os._exit(0)"), score=FULL))
+
+    connect = (
+        "import socket\nreached = []\n"
+        f"for host, port in [('127.0.0.1', {port}), ('8.8.8.8', 53), ('pypi.org', 443)]:\n"
+        "    try:\n        socket.create_connection((host, port), timeout=2).close()\n        reached.append(host)\n"
+        "    except Exception as exc:\n        print(host, type(exc).__name__)\n"
+        "print('CONNECTED' if reached else 'offline', reached)"
+    )
+    cases.append(Case("outbound_connection", after(answered(), "framing", connect), score=FULL))
+
+    cases += [
+        Case("malformed_json", b'{"cells": [', status="invalid", score=0, detail="not valid JSON"),
+        Case("nbformat_5", json.dumps({**json.loads(nbformat.writes(answered())), "nbformat": 5}).encode(),
+             status="invalid", score=0, detail="nbformat 5"),
+    ]
+    return cases
+
+
+@dataclass
+class Run:
+    cases: dict[str, Case]
+    result: classroom.ClassResult
+    out: Path
+    subs: Path
+    gradebook: str
+    connections: list
+    before: dict[str, str]
+
+    def of(self, name: str):
+        return next(r for r in self.result.results if r.student == name)
+
+
+def _listen() -> tuple[socket.socket, list]:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    seen: list = []
+
+    def accept():
+        while True:
+            try:
+                seen.append(server.accept())
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    return server, seen
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Run:
+    assert isolation_available(), "these tests need root on Linux (as in CI): the sandbox is what they test"
+    tmp = tmp_path_factory.mktemp("grade")
+    server, connections = _listen()
+    cases = _cases(tmp, server.getsockname()[1])
+    subs = tmp / "subs"
+    subs.mkdir()
+    for case in cases:
+        data = case.notebook if isinstance(case.notebook, bytes) else nbformat.writes(case.notebook).encode()
+        (subs / f"{case.name}.ipynb").write_bytes(data)
+    before = {**_digest(subs), **_digest(ROOT / "labs"), **_digest(ROOT / "src")}
+    SECRET.write_text("the grader's secret")
+    gradebook = f"sqlite:///{tmp / 'gradebook.db'}"
+    settings = classroom.Settings(workers=2, cell_timeout=CELL_TIMEOUT, notebook_timeout=300, gradebook=gradebook)
+    try:
+        result = classroom.grade_class(LAB, subs, tmp / "out", settings, ROOT)
+    finally:
+        server.close()
+        SECRET.unlink()
+    return Run({c.name: c for c in cases}, result, tmp / "out", subs, gradebook, connections, before)
+
+
+CASE_NAMES = [c.name for c in _cases(Path("/nonexistent"), 1)]
+
+
+def test_corpus_is_large_enough():
+    """Does the corpus hold at least 20 hostile or broken submissions besides the plain ones?"""
+    assert len(CASE_NAMES) - 3 >= 20
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_expected_outcome(run, name):
+    """Does each submission get the status, score and item verdicts it deserves?"""
+    case, got = run.cases[name], run.of(name)
+    summary = f"{name}: {got.status} {got.score}/{got.max_score} {got.detail} " + \
+        "; ".join(f"{i.item}={i.status}" for i in got.items if i.status not in ("pass", "manual"))
+    assert got.status == case.status, summary
+    assert got.max_score == FULL, summary
+    if case.score is not None:
+        assert got.score == case.score, summary
+    for item, status in case.items.items():
+        assert got.items[[i.item for i in got.items].index(item)].status == status, summary
+    for item, text in case.message.items():
+        assert text in next(i.message for i in got.items if i.item == item), summary
+    assert case.detail in got.detail, summary
+
+
+def _output(run, name: str) -> str:
+    return "\n".join(c.output + c.error for c in run.of(name).cells)
+
+
+def test_nothing_secret_was_readable(run):
+    """Could student code read the solutions, answer keys, catalog, git history, other submissions or the output?"""
+    text = _output(run, "read_secrets")
+    assert "nothing readable" in text and "LEAKED" not in text, text[-2000:]
+
+
+def test_nothing_outside_the_sandbox_was_written(run):
+    """Could student code write the grade table, results, gradebook, other submissions or course files?"""
+    text = _output(run, "write_grades")
+    assert "nothing writable" in text, text[-2000:]
+    after = {**_digest(run.subs), **_digest(ROOT / "labs"), **_digest(ROOT / "src")}
+    assert {k: v for k, v in after.items() if k in run.before} == run.before
+    assert run.of("correct").score == FULL
+
+
+def test_no_connection_left_the_sandbox(run):
+    """Was every outbound connection refused, the grader's own loopback included?"""
+    text = _output(run, "outbound_connection")
+    assert "offline" in text and "CONNECTED" not in text, text[-2000:]
+    assert run.connections == []
+
+
+def test_no_process_survives(run):
+    """Are detached (setsid) children, fork-bomb children and sleepers gone once grading returns?"""
+    survivors = subprocess.run(["pgrep", "-f", "sleep 61234"], capture_output=True, text=True).stdout
+    assert survivors == ""
+    listing = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout
+    assert "612345" not in listing and "612346" not in listing
+
+
+def test_fork_bomb_was_capped(run):
+    """Did the process limit stop the fork bomb well before it could hurt the machine?"""
+    text = _output(run, "fork_bomb")
+    forks = int(text.split("forks", 1)[1].split()[0])
+    assert 0 < forks < 100
+
+
+def test_output_flood_is_truncated(run):
+    """Is a 200 MB print kept as a bounded excerpt that says how much was dropped?"""
+    text = _output(run, "print_flood")
+    assert len(text) < 200_000 and "more characters not kept" in text
+
+
+def test_feedback_never_shows_hidden_tests(run):
+    """Do the feedback pages leave out the hidden test code (and the learner's attack markup stays escaped)?"""
+    hidden = [line.strip() for c in source(LAB).cells if nbu.is_test(c) for line in c.source.splitlines()
+              if "_ref_y" in line or "HIDDEN" in line]
+    assert hidden
+    for page in (run.out / "feedback").glob("*.html"):
+        text = page.read_text()
+        assert "BEGIN HIDDEN TESTS" not in text and "_ref_y = " not in text, page.name
+
+
+def test_grade_table_and_reports(run):
+    """Does grades.csv have one row per student with the required columns, and the summary its files?"""
+    import csv
+
+    rows = list(csv.DictReader((run.out / "grades.csv").open()))
+    assert [r["student"] for r in rows] == sorted(CASE_NAMES)
+    assert {"student", "lab", "status", "score", "max_score", "detail", "framing", "decision"} <= set(rows[0])
+    by_name = {r["student"]: r for r in rows}
+    assert by_name["correct"]["score"] == "16" and by_name["os_exit"]["status"] == "crashed"
+    assert by_name["wrong"]["framing"] == "0" and by_name["wrong"]["decision"] == "1"
+    for name in ("summary.txt", "summary.html", "summary.png"):
+        assert (run.out / name).stat().st_size > 0
+    assert "framing" in (run.out / "summary.txt").read_text()
+
+
+def test_gradebook_has_the_scores(run):
+    """Are automatic scores in nbgrader's gradebook, written answers left for formgrader?"""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(run.gradebook) as gb:
+        for name in ("correct", "wrong", "malformed_json"):
+            submission = gb.find_submission(LAB, name)
+            grades = {g.name: g for g in submission.notebooks[0].grades}
+            assert sum(g.auto_score or 0 for g in grades.values()) == run.of(name).score
+            assert grades["explain_decision"].needs_manual_grade == (name != "malformed_json")
+
+
+def test_rerun_is_incremental_and_never_stale(run, tmp_path):
+    """Does a re-run skip unchanged work, re-grade a changed submission, and drop its old score if that fails?"""
+    settings = classroom.Settings(workers=2, cell_timeout=CELL_TIMEOUT, notebook_timeout=300, gradebook=None)
+    again = classroom.grade_class(LAB, run.subs, run.out, settings, ROOT)
+    assert (again.graded, again.reused) == (0, len(run.cases))
+
+    broken = after(answered(), "framing", "import os\nos._exit(1)")
+    (run.subs / "correct.ipynb").write_text(nbformat.writes(broken))
+    third = classroom.grade_class(LAB, run.subs, run.out, settings, ROOT)
+    assert third.graded == 1
+    correct = next(r for r in third.results if r.student == "correct")
+    assert correct.status == "crashed" and correct.score == 3
+    assert "correct,01_framing,crashed,3," in (run.out / "grades.csv").read_text()
