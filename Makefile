@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab test bench release check-release data clean
+.PHONY: lab test bench bench-grade release check-release data clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
@@ -30,6 +30,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pmle.bench
+
+# pmle grade vs sequential nbgrader autograde on the same submissions; e.g. BENCH_ARGS="--students 10 --json"
+bench-grade: $(STAMP)
+	$(BIN)/python benchmarks/grading.py $(BENCH_ARGS)
 
 release: $(STAMP)
 	$(BIN)/pmle release

@@ -145,6 +145,12 @@ class Worker:
         return SubmissionResult(student, self.lab, status, detail, items, seconds=round(time.monotonic() - started, 2))
 
 
+def _cell(text: str) -> str:
+    """Text for a spreadsheet cell: one that starts like a formula is quoted so it stays text."""
+    text = " ".join(str(text).split())
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def grades_csv(results: list[SubmissionResult], item_names: list[str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -155,7 +161,7 @@ def grades_csv(results: list[SubmissionResult], item_names: list[str]) -> str:
         for name in item_names:
             item = by_name.get(name)
             cells.append("" if item is None or item.kind == "manual" else f"{item.points:g}")
-        writer.writerow([r.student, r.lab, r.status, f"{r.score:g}", f"{r.max_score:g}", *cells, r.detail])
+        writer.writerow([_cell(r.student), r.lab, r.status, f"{r.score:g}", f"{r.max_score:g}", *cells, _cell(r.detail)])
     return out.getvalue()
 
 

@@ -47,9 +47,13 @@ class AnswerError(Incorrect):
     status = "error"
 
 
+def pass_text(name: str, note: str = "") -> str:
+    return f"✔ `{name}` is correct." + (f" {note}" if note else "")
+
+
 def passed(name: str, note: str = "") -> None:
     """Show that the check of ``name`` passed; graders require this mark to award points."""
-    text = f"✔ `{name}` is correct." + (f" {note}" if note else "")
+    text = pass_text(name, note)
     try:
         from IPython.display import display
     except ImportError:  # pragma: no cover - IPython ships with every kernel

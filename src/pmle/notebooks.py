@@ -9,6 +9,8 @@ import nbformat
 
 from pmle.errors import NotebookError
 
+MAX_BYTES = 50 * 2**20  # a lab notebook with outputs is well under 10 MB
+
 
 def read(path: str | Path) -> nbformat.NotebookNode:
     """A notebook from disk, or NotebookError saying in one line why it can't be one."""
@@ -20,11 +22,15 @@ def read(path: str | Path) -> nbformat.NotebookNode:
     if path.suffix != ".ipynb":
         raise NotebookError(f"{path}: not a notebook (expected a .ipynb file).")
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise NotebookError(f"{path}: is {path.stat().st_size / 2**20:.0f} MB; notebooks over {MAX_BYTES // 2**20} MB are refused.")
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise NotebookError(f"{path}: cannot be read ({exc}).") from None
     except json.JSONDecodeError as exc:
         raise NotebookError(f"{path}: is not valid JSON (line {exc.lineno}: {exc.msg}).") from None
+    except RecursionError:
+        raise NotebookError(f"{path}: is not a notebook (its JSON is nested too deeply).") from None
     return from_dict(raw, str(path))
 
 

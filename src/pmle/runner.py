@@ -98,6 +98,17 @@ class Runner:
         """Keep a value the grader will pass again (a big frame), and name it by a handle."""
         return self.handle_for(value)
 
+    def op_build(self, module: str, name: str, params: dict) -> int:
+        """A scikit-learn estimator the grader passes to the learner's code, built here from its parameters."""
+        import importlib
+
+        if not module.startswith(("sklearn.", "imblearn.")):
+            raise ValueError(f"not a scikit-learn module: {module}")
+        cls = getattr(importlib.import_module(module), name)
+        if not isinstance(cls, type):
+            raise ValueError(f"not a class: {module}.{name}")
+        return self.handle_for(cls(**params))
+
     def op_get(self, names: list[str]) -> dict:
         ns = self.shell.user_ns
         found = {name: ns[name] for name in names if isinstance(name, str) and name in ns}

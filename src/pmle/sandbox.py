@@ -87,10 +87,14 @@ def isolation_available() -> bool:
     return probe.returncode == 0
 
 
+SCRATCH = {"/tmp": 0, "/var/tmp": 16, "/dev/shm": 16}  # size in MB; 0 means Limits.scratch_mb
+
+
 def _python_dirs() -> set[Path]:
     """Folders the runner's Python needs to read: its prefixes and its import path."""
     dirs = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(os.path.realpath(sys.executable)).parent.parent}
-    dirs |= {Path(p) for p in sys.path if p and Path(p).is_dir()}
+    dirs |= {Path(p) for p in sys.path if p and ("site-packages" in p or "/lib/python" in p) and Path(p).is_dir()}
+    dirs.add(Path(__file__).resolve().parent.parent)  # where pmle itself is imported from (src/ when editable)
     return {Path(os.path.realpath(d)) for d in dirs} | dirs
 
 
@@ -106,7 +110,8 @@ def view(course_root: Path, private: list[Path]) -> tuple[list[str], list[str]]:
     hide = [h for i, h in enumerate(hide) if not any(_within(h, other) for other in hide[:i])]
     wanted = {course_root / "src", course_root / "datasets", course_root / "labs", *_python_dirs()}
     expose = sorted({Path(os.path.realpath(p)) for p in wanted if p.exists()}, key=lambda p: len(p.parts))
-    expose = [p for p in expose if any(_within(p, h) for h in hide)]
+    covered = hide + [Path(p) for p in SCRATCH]
+    expose = [p for p in expose if any(_within(p, h) for h in covered)]
     expose = [p for i, p in enumerate(expose) if not any(_within(p, other) for other in expose[:i])]
     return [str(h) for h in hide], [str(e) for e in expose]
 
@@ -424,14 +429,15 @@ def _build_view(plan: Plan) -> None:
         _mount("--rbind", path, f"{stage}/{i}")
     for path in plan.hide:
         _mount("-t", "tmpfs", "-o", "size=1m,mode=0755", "pmle-hidden", path)
+    for path, size in SCRATCH.items():  # fresh, small, private: whatever the grader keeps there is gone
+        if os.path.isdir(path):
+            _mount("-t", "tmpfs", "-o", f"size={size or plan.limits.scratch_mb}m,mode=1777,nosuid,nodev",
+                   "pmle-scratch", path)
     for i, path in enumerate(plan.expose):
         os.makedirs(path, exist_ok=True)
         _mount("--move", f"{stage}/{i}", path)
         _mount("-o", "remount,bind,ro", path)
     subprocess.run(["umount", "-l", stage], capture_output=True)
-    for path, size in (("/tmp", plan.limits.scratch_mb), ("/dev/shm", 16), ("/var/tmp", 16)):
-        if os.path.isdir(path):
-            _mount("-t", "tmpfs", "-o", f"size={size}m,mode=1777,nosuid,nodev", "pmle-scratch", path)
     subprocess.run(["mount", "-o", "remount,bind,ro", "/"], capture_output=True)  # best effort
     os.makedirs("/tmp/work/.matplotlib", exist_ok=True)
     for folder in ("/tmp/work", "/tmp/work/.matplotlib"):

@@ -109,8 +109,8 @@ class CallableRemote(Remote):
 
     def __call__(self, *args, **kwargs):
         client = self._client
-        args = [client.stored(a) for a in args]
-        kwargs = {k: client.stored(v) for k, v in kwargs.items()}
+        args = [client.prepare(a) for a in args]
+        kwargs = {k: client.prepare(v) for k, v in kwargs.items()}
         return client.ask("call", handle=self._handle, args=args, kwargs=kwargs)
 
 
@@ -129,6 +129,14 @@ class Client:
     def forget_stored(self) -> None:
         self._stored.clear()
 
+    def prepare(self, value, depth: int = 0):
+        """``value`` ready to send to learner code: estimators and big arrays by handle, inside containers too."""
+        if depth < 8 and type(value) in (list, tuple):
+            return type(value)(self.prepare(v, depth + 1) for v in value)
+        if depth < 8 and type(value) is dict:
+            return {k: self.prepare(v, depth + 1) for k, v in value.items()}
+        return self.stored(value)
+
     def stored(self, value):
         """``value``, or for a big frame/array already sent during this cell, the sandbox's copy of it.
 
@@ -138,12 +146,17 @@ class Client:
         import numpy as np
         import pandas as pd
 
-        if not isinstance(value, (pd.DataFrame, pd.Series, np.ndarray)) or value.size < self.STORE_ABOVE:
+        estimator = _unfitted_estimator(value)
+        if estimator is None and (not isinstance(value, (pd.DataFrame, pd.Series, np.ndarray)) or value.size < self.STORE_ABOVE):
             return value
         hit = self._stored.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
-        handle = self.ask("store", value=value)
+        if estimator is not None:  # the course passes an estimator (say, a LinearRegression) to learner code
+            params = {k: self.prepare(v) for k, v in estimator["params"].items()}
+            handle = self.ask("build", module=estimator["module"], name=estimator["name"], params=params)
+        else:
+            handle = self.ask("store", value=value)
         if type(handle) is not int:
             return value
         proxy = Remote(self, handle)
@@ -191,6 +204,38 @@ class Client:
 
 
 ESTIMATOR_MODULES = ("sklearn.", "imblearn.")
+
+
+def _unfitted_estimator(value) -> dict | None:
+    """Class and parameters of one of the course's own scikit-learn objects that holds nothing else.
+
+    An unfitted estimator (a LinearRegression to fit) or a splitter (KFold): the learner's code gets
+    the same object, built in the sandbox from the same parameters.
+    """
+    cls = type(value)
+    if not cls.__module__.startswith(ESTIMATOR_MODULES):
+        return None
+    base = sys.modules.get("sklearn.base")
+    try:
+        if base is not None and isinstance(value, base.BaseEstimator):
+            from sklearn.exceptions import NotFittedError
+            from sklearn.utils.validation import check_is_fitted
+
+            try:
+                check_is_fitted(value)
+                return None
+            except NotFittedError:
+                params = value.get_params(deep=False)
+        else:
+            import inspect
+
+            names = [p for p in inspect.signature(cls).parameters if p not in ("self", "args", "kwargs")]
+            if not set(vars(value)) <= set(names):
+                return None
+            params = {p: getattr(value, p) for p in names if hasattr(value, p)}
+    except Exception:
+        return None
+    return {"module": cls.__module__, "name": cls.__name__, "params": params}
 
 
 def rebuild_estimator(spec) -> object | None:
@@ -264,7 +309,7 @@ def verdict(exc: BaseException | None, passes: list[str]) -> tuple[str, str]:
     """Status and message of one test cell, from what it raised and the pass marks it gave."""
     if exc is None:
         if passes:
-            return "pass", " ".join(f"✔ `{p}` is correct." for p in passes)
+            return "pass", " ".join(passes)
         return "error", "the check finished without confirming a pass."
     message = str(exc)
     if isinstance(exc, feedback.NotAttempted):
@@ -303,12 +348,18 @@ class Grader:
         self.client = Client(sandbox)
         self.ns: dict = {"__name__": "__main__", "__builtins__": builtins}
         self.owned: set[str] = set()
+        # Names the course's own cells bind: never taken from the learner, even before (or if never) bound here.
+        self.course_names = set().union(*[
+            bound_names(c.source) for c in source.cells
+            if c.cell_type == "code" and (nbu.is_test(c) or nbu.is_locked(c) or nbu.has_tag(c, "parameters"))
+        ]) - answer_names
         self.passes: list[str] = []
         self.verdicts: dict[str, tuple[str, str]] = {}
         self.cells: list[LearnerCell] = []
 
     def _fetch(self, code: types.CodeType) -> None:
-        wanted = sorted(n for n in referenced_names(code) - BUILTIN_NAMES if n not in self.owned or n in self.answer_names)
+        course = self.owned | self.course_names
+        wanted = sorted(n for n in referenced_names(code) - BUILTIN_NAMES if n not in course or n in self.answer_names)
         if not wanted:
             return
         reply = self.client.ask("get", names=wanted)
@@ -363,7 +414,7 @@ class Grader:
         notebook_deadline = time.monotonic() + job.notebook_timeout
         source_cells = {f"source-{i}": c for i, c in enumerate(self.source.cells)}
         original = feedback.passed
-        feedback.passed = lambda name, note="": self.passes.append(name)
+        feedback.passed = lambda name, note="": self.passes.append(feedback.pass_text(name, note))
         try:
             for cell in self.built.notebook.cells:
                 src = source_cells.get(cell.get("id"))

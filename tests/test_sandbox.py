@@ -1,0 +1,129 @@
+"""The pieces of `pmle grade`'s safety, one at a time: file view, names, estimators, proxies, verdicts, CLI."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pmle import feedback
+from pmle.classroom import grades_csv
+from pmle.results import SubmissionResult
+from pmle.sandbox import Sandbox, isolation_available, local_exception, view
+from pmle.selfcheck import ItemResult
+from pmle.trusted import Remote, bound_names, rebuild_estimator, verdict
+
+from conftest import ROOT
+
+
+def test_view_hides_the_course_but_shows_data_labs_and_code():
+    """Are solutions/, autograder/ and tests/ hidden while src/, datasets/ and labs/ come back?"""
+    hide, expose = view(ROOT, [Path("/tmp")])
+    assert str(ROOT) in hide and "/root" in hide
+    assert {str(ROOT / "src"), str(ROOT / "datasets"), str(ROOT / "labs")} <= set(expose)
+    assert not any(e.startswith(str(ROOT / name)) for e in expose for name in ("solutions", "autograder", "tests", ".git"))
+
+
+def test_bound_names_sees_top_level_bindings_only():
+    """Which names does a cell bind: assignments, imports, defs, loop targets, but not function locals?"""
+    code = ("import numpy as np\nfrom a.b import c as d\nx, (y, z) = 1, (2, 3)\nfor i in range(3): pass\n"
+            "def f(q):\n    inner = q\n    return inner\nclass K: attr = 1\nw = [v for v in range(2)]\n"
+            "if True:\n    t = 1\nwith open('f') as fh: pass\ndel t")
+    assert bound_names(code) == {"np", "d", "x", "y", "z", "i", "f", "K", "w", "t", "fh"}
+    assert bound_names("this is not python") == set()
+
+
+def test_rebuild_estimator_builds_only_sklearn_estimators():
+    """Is a named sklearn class rebuilt as the real thing, and anything else (os.system, a non-estimator) refused?"""
+    from sklearn.linear_model import LogisticRegression
+
+    model = rebuild_estimator({"module": "sklearn.linear_model._logistic", "name": "LogisticRegression", "params": {"C": 0.25}})
+    assert type(model) is LogisticRegression and model.C == 0.25
+    for spec in (
+        {"module": "os", "name": "system", "params": {}},
+        {"module": "sklearn.utils", "name": "Bunch", "params": {}},
+        {"module": "sklearn.linear_model", "name": "LogisticRegression", "params": {"no_such": 1}},
+        {"module": "sklearn..x", "name": "A", "params": {}},
+        {"module": "sklearn.linear_model", "name": "__class__", "params": {}},
+        "not a spec",
+    ):
+        assert rebuild_estimator(spec) is None, spec
+
+
+def test_remote_objects_compare_by_identity():
+    """Can a learner object's own __eq__ decide a comparison on the trusted side?"""
+    a, b = Remote(None, 1), Remote(None, 2)
+    assert a == a and a != b and (a == "B") is False and not callable(a)
+
+
+def test_learner_exceptions_map_to_safe_local_ones():
+    """Do learner exceptions become plain builtin ones, or a RemoteError, never a grader class or SystemExit?"""
+    assert type(local_exception("ValueError", "bad")) is ValueError
+    assert type(local_exception("NotImplementedError", "")) is NotImplementedError
+    for name in ("Incorrect", "SystemExit", "KeyboardInterrupt", "GeneratorExit", "PassedSignal"):
+        exc = local_exception(name, "x")
+        assert type(exc).__name__ == "RemoteError" and not isinstance(exc, (feedback.Incorrect, SystemExit))
+
+
+@pytest.mark.parametrize("exc, passes, status", [
+    (None, ["x"], "pass"),
+    (None, [], "error"),  # a cell that confirms nothing earns nothing
+    (feedback.Incorrect("no"), ["x"], "wrong"),
+    (feedback.NotAttempted("todo"), [], "not attempted"),
+    (feedback.AnswerError("raised"), [], "error"),
+    (NotImplementedError(), [], "not attempted"),
+    (NameError("name 'x' is not defined"), [], "not attempted"),
+    (AssertionError("a check failed"), [], "wrong"),
+    (ZeroDivisionError("division by zero"), ["x"], "error"),
+])
+def test_verdicts(exc, passes, status):
+    """Is each way a test cell can end mapped to the status the learner sees?"""
+    assert verdict(exc, passes)[0] == status
+
+
+def test_grade_table_cells_cannot_become_formulas():
+    """Does a detail or student id that starts like a spreadsheet formula stay text in grades.csv?"""
+    result = SubmissionResult("-alice", "01_framing", "invalid", "=HYPERLINK(\"http://x\")\nsecond line",
+                              [ItemResult("q", "auto", "not run", 0.0, 1.0, "")])
+    row = list(csv.reader(grades_csv([result], ["q"]).splitlines()))[1]
+    assert row[0] == "'-alice" and row[-1].startswith("'=") and "\n" not in row[-1]
+
+
+needs_root = pytest.mark.skipif(not isolation_available(), reason="full isolation needs root on Linux")
+
+
+def test_isolation_is_available_where_ci_runs():
+    """CI and this machine run as root: the sandbox tests below must not silently skip there."""
+    import os
+
+    if os.geteuid() == 0 and sys.platform == "linux":
+        assert isolation_available()
+
+
+@needs_root
+def test_sandbox_runs_as_its_own_user_without_network():
+    """Does learner code run under a sandbox uid, offline, in a private /tmp, with values coming back as data?"""
+    sandbox = Sandbox.start(ROOT, slot=7)
+    try:
+        reply = sandbox.request("run", 30, source=(
+            "import os, socket\nuid = os.getuid()\nentries = sorted(os.listdir(%r))\n"
+            "try:\n    socket.create_connection(('127.0.0.1', 22), timeout=1)\n    net = 'up'\n"
+            "except OSError as exc:\n    net = type(exc).__name__\n" % str(ROOT)))
+        assert reply["error"] == ""
+        got = sandbox.request("get", 30, names=["uid", "entries", "net", "missing"])
+        assert got["found"]["uid"] != 0 and got["found"]["net"] != "up"
+        assert set(got["found"]["entries"]) <= {"src", "datasets", "labs", ".venv"}
+        assert got["missing"] == ["missing"]
+    finally:
+        sandbox.kill()
+    assert sandbox.process.poll() is not None
+
+
+def test_cli_grade_reports_an_unknown_lab():
+    """Does `pmle grade` refuse an unknown lab in one line with a hint, exit code 2?"""
+    done = subprocess.run([sys.executable, "-m", "pmle", "grade", "99_nothing", str(ROOT / "labs"), "--no-gradebook"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and "unknown lab" in done.stderr and "Traceback" not in done.stderr
