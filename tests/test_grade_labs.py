@@ -52,3 +52,13 @@ def test_lab_graded_in_the_sandbox(lab, tmp_path):
         ours = [(i.item, i.status, i.points, i.message) for i in results[name].items]
         differences = [f"{a} != {b}" for a, b in zip(ours, theirs) if a[:3] != b[:3] or (a[1] != "manual" and a[3] != b[3])]
         assert not differences and len(ours) == len(theirs), f"{name}:\n" + "\n".join(differences)
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_course_cells_are_plain_python(lab):
+    """Do the test and locked cells compile as plain Python (they run in the trusted process, not IPython)?"""
+    from pmle import notebooks as nbu
+
+    for cell in source(lab).cells:
+        if cell.cell_type == "code" and (nbu.is_test(cell) or nbu.is_locked(cell)):
+            compile(cell.source, nbu.grade_id(cell) or "cell", "exec")
