@@ -226,6 +226,25 @@ def _cases(tmp: Path, port: int) -> list[Case]:
     )
     cases.append(Case("outbound_connection", after(answered(), "framing", connect), score=FULL))
 
+    slow = ("class Slow:\n    def __repr__(self):\n        import time\n        time.sleep(0.09)\n        return 'slow'\n"
+            "framing = [Slow() for _ in range(2000)]")
+    forged = ("import os, struct, sys\npad = b'[' + b'[],' * (8 * 2**20) + b'[]]'\n"
+              "payload = b'{\"dict\":[[\"ok\",true],[\"value\",' + pad + b']]}'\n"
+              "os.write(int(sys.argv[2]), struct.pack('>I', len(payload)) + payload)")
+    flood = answered()
+    for _ in range(900):
+        after(flood, "framing", "print('y' * 20000)")
+    crowd = answered()
+    crowd.cells += [nbformat.v4.new_code_cell("") for _ in range(1200)]
+    cases += [
+        Case("slow_describe", answer(answered(), "framing", slow), status="timeout", score=2,
+             items={"framing": "not run"}, detail="still running after"),
+        Case("forged_reply", after(answered(), "framing", forged), status="crashed", score=3,
+             items={"not_ml": "not run"}, detail="malformed message"),
+        Case("many_cells_flood", flood, score=FULL),
+        Case("too_many_cells", crowd, status="invalid", score=0, detail="at most 1,000"),
+    ]
+
     cases += [
         Case("malformed_json", b'{"cells": [', status="invalid", score=0, detail="not valid JSON"),
         Case("nbformat_5", json.dumps({**json.loads(nbformat.writes(answered())), "nbformat": 5}).encode(),
@@ -368,6 +387,12 @@ def test_output_flood_is_truncated(run):
     assert len(text) < 200_000 and "more characters not kept" in text
 
 
+def test_output_kept_per_submission_is_bounded(run):
+    """Do 900 cells of 20,000 characters each keep at most about a megabyte of output in all?"""
+    text = _output(run, "many_cells_flood")
+    assert 900_000 < len(text) < 1_100_000 and "over the limit: not kept" in text
+
+
 def test_feedback_never_shows_hidden_tests(run):
     """Do the feedback pages leave out the hidden test code (and the learner's attack markup stays escaped)?"""
     hidden = [line.strip() for c in source(LAB).cells if nbu.is_test(c) for line in c.source.splitlines()
@@ -408,13 +433,14 @@ def test_gradebook_has_the_scores(run):
 def test_rerun_is_incremental_and_never_stale(run, tmp_path):
     """Does a re-run skip unchanged work, re-grade a changed submission, and drop its old score if that fails?"""
     settings = classroom.Settings(workers=2, cell_timeout=CELL_TIMEOUT, notebook_timeout=300, gradebook=None)
+    failed = [c.name for c in run.cases.values() if c.status in ("timeout", "crashed")]
     again = classroom.grade_class(LAB, run.subs, run.out, settings, ROOT)
-    assert (again.graded, again.reused) == (0, len(run.cases))
+    assert (again.graded, again.reused) == (len(failed), len(run.cases) - len(failed))  # failures are re-tried
 
     broken = after(answered(), "framing", "import os\nos._exit(1)")
     (run.subs / "correct.ipynb").write_text(nbformat.writes(broken))
     third = classroom.grade_class(LAB, run.subs, run.out, settings, ROOT)
-    assert third.graded == 1
+    assert third.graded == len(failed) + 1
     correct = next(r for r in third.results if r.student == "correct")
     assert correct.status == "crashed" and correct.score == 3
     assert "correct,01_framing,crashed,3," in (run.out / "grades.csv").read_text()

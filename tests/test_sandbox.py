@@ -53,6 +53,31 @@ def test_rebuild_estimator_builds_only_sklearn_estimators():
         assert rebuild_estimator(spec) is None, spec
 
 
+def test_rebuilt_estimators_hold_no_learner_code_and_touch_no_files():
+    """Is an estimator refused when its parameters carry learner callables, a cache folder or file input?
+
+    The trusted process fits rebuilt estimators, so a learner's FunctionTransformer(func=...) or a
+    CountVectorizer(input="filename") would run learner code or read files with the grader's rights.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import StandardScaler
+
+    learner_fn = Remote(None, 5)
+    refused = [
+        {"module": "sklearn.preprocessing._function_transformer", "name": "FunctionTransformer", "params": {"func": learner_fn}},
+        {"module": "sklearn.preprocessing._function_transformer", "name": "FunctionTransformer", "params": {"func": print}},
+        {"module": "sklearn.pipeline", "name": "Pipeline", "params": {"steps": [("s", StandardScaler())], "memory": "/tmp/x"}},
+        {"module": "sklearn.feature_extraction.text", "name": "CountVectorizer", "params": {"input": "filename"}},
+        {"module": "sklearn.pipeline", "name": "Pipeline",
+         "params": {"steps": [("v", CountVectorizer(analyzer=learner_fn))], "memory": None}},
+    ]
+    for spec in refused:
+        assert rebuild_estimator(spec) is None, spec
+    ok = rebuild_estimator({"module": "sklearn.pipeline", "name": "Pipeline",
+                            "params": {"steps": [("s", StandardScaler())], "memory": None}})
+    assert type(ok).__name__ == "Pipeline"
+
+
 def test_remote_objects_compare_by_identity():
     """Can a learner object's own __eq__ decide a comparison on the trusted side?"""
     a, b = Remote(None, 1), Remote(None, 2)

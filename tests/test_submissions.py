@@ -361,6 +361,169 @@ def test_duplicate_members_without_attempts_are_reported(tmp_path: Path):
     assert_valid(rows["bob"])
 
 
+# ---- one naming pattern per hand-in: a student's own file name never names a student ----------------
+
+# A file name Bob chose, imitating Blackboard's "_<student>_attempt_<time>_" with Alice's name in it.
+FORGED_CANVAS = "jonesbob_2222_900002_x_smithalice_attempt_2099-12-31-23-59-59_01_framing.ipynb"
+FORGED_MOODLE = "Bob Jones_5678_assignsubmission_file_/x_Alice Smith_attempt_2099-12-31-23-59-59_01_framing.ipynb"
+
+
+def test_canvas_upload_named_like_another_student_stays_its_authors(tmp_path: Path):
+    """In a Canvas zip, does a file name imitating Blackboard's naming leave Alice and Bob each their own graded row?"""
+    archive = make_zip(tmp_path / "canvas.zip", {
+        "smithalice_1111_900001_01_framing.ipynb": b"alice",
+        FORGED_CANVAS: b"bob",
+    })
+    rows = by_student(collect(archive, LAB, tmp_path / "work"))
+    assert list(rows) == ["jonesbob", "smithalice"]
+    assert_valid(rows["smithalice"])
+    assert rows["smithalice"].notebook.read_bytes() == b"alice"
+    assert_valid(rows["jonesbob"])
+    assert rows["jonesbob"].notebook.read_bytes() == b"bob"
+    assert rows["jonesbob"].original == FORGED_CANVAS
+
+
+def test_forged_canvas_upload_is_its_authors_even_when_alice_did_not_hand_in(tmp_path: Path):
+    """With no file of Alice's in the zip (a tie between Canvas and Blackboard naming), is Bob's file still Bob's?"""
+    archive = make_zip(tmp_path / "canvas.zip", {FORGED_CANVAS: b"bob"})
+    [row] = collect(archive, LAB, tmp_path / "work")
+    assert row.student == "jonesbob"
+    assert row.notebook.read_bytes() == b"bob"
+
+
+def test_unzipped_canvas_folder_resists_the_same_forgery(tmp_path: Path):
+    """Is an unzipped Canvas download read with one pattern too, so the forged name is still Bob's?"""
+    folder = tmp_path / "unzipped"
+    write(folder / "smithalice_1111_900001_01_framing.ipynb", b"alice")
+    write(folder / FORGED_CANVAS, b"bob")
+    rows = by_student(collect(folder, LAB, tmp_path / "work"))
+    assert list(rows) == ["jonesbob", "smithalice"]
+    assert rows["smithalice"].notebook.read_bytes() == b"alice"
+    assert rows["jonesbob"].notebook.read_bytes() == b"bob"
+
+
+def test_moodle_upload_named_like_another_student_stays_its_authors(tmp_path: Path):
+    """In a Moodle zip, is the student named by Moodle's folder, not by a Blackboard-like name of a file inside it?"""
+    archive = make_zip(tmp_path / "moodle.zip", {
+        "Alice Smith_1234_assignsubmission_file_/01_framing.ipynb": b"alice",
+        FORGED_MOODLE: b"bob",
+    })
+    rows = by_student(collect(archive, LAB, tmp_path / "work"))
+    assert list(rows) == ["Alice_Smith", "Bob_Jones"]
+    assert_valid(rows["Alice_Smith"])
+    assert rows["Alice_Smith"].notebook.read_bytes() == b"alice"
+    assert_valid(rows["Bob_Jones"])
+    assert rows["Bob_Jones"].notebook.read_bytes() == b"bob"
+
+
+@pytest.mark.parametrize("inside", ["smithalice_1111_900001_01_framing.ipynb", "sub/smithalice.ipynb",
+                                    "alice/01_framing/01_framing.ipynb"])
+def test_one_students_moodle_zip_is_not_unwrapped_into_their_own_files(tmp_path: Path, inside: str):
+    """In a zip holding only Bob's Moodle folder, is Moodle's folder (not a name Bob chose inside it) the student?"""
+    archive = make_zip(tmp_path / "moodle.zip", {f"Bob Jones_5678_assignsubmission_file_/{inside}": b"bob"})
+    [row] = collect(archive, LAB, tmp_path / "work")
+    assert row.student == "Bob_Jones"
+    assert row.notebook.read_bytes() == b"bob"
+
+
+def test_zip_mixing_two_lms_namings_uses_the_majority_one(tmp_path: Path):
+    """Does a zip with two Blackboard-named notebooks and one Canvas-named one use Blackboard's naming only?"""
+    canvas_named = "smithcy_333_444_01_framing.ipynb"
+    archive = make_zip(tmp_path / "mixed.zip", {
+        "Lab 1_ann_attempt_2024-01-30-15-00-00_01_framing.ipynb": b"ann",
+        "Lab 1_ben_attempt_2024-01-30-16-00-00_mylab.ipynb": b"ben",
+        "Lab 1_ben_attempt_2024-01-30-16-00-00.txt": b"metadata",
+        canvas_named: b"cy",
+        "smithcy_333_444_notes.txt": b"not a notebook: ignored",
+    })
+    work = tmp_path / "work"
+    rows = by_student(collect(archive, LAB, work))
+    assert list(rows) == ["ann", "ben", canvas_named]
+    assert rows["ann"].notebook.read_bytes() == b"ann"
+    assert rows["ben"].notebook.read_bytes() == b"ben"
+    assert_invalid(rows[canvas_named], canvas_named, "blackboard naming", "not graded")
+    assert not (work / "smithcy").exists() and not (work / canvas_named).exists()
+
+
+def test_majority_wins_whichever_lms_comes_first_in_patterns(tmp_path: Path):
+    """Does one Canvas-named notebook beside two Moodle folders give Moodle's naming, and vice versa Canvas's?"""
+    moodle_majority = make_zip(tmp_path / "m.zip", {
+        "Ann Lee_1_assignsubmission_file_/01_framing.ipynb": b"ann",
+        "Ben Ode_2_assignsubmission_file_/01_framing.ipynb": b"ben",
+        "smithcy_3_4_01_framing.ipynb": b"cy",
+    })
+    rows = by_student(collect(moodle_majority, LAB, tmp_path / "w1"))
+    assert list(rows) == ["Ann_Lee", "Ben_Ode", "smithcy_3_4_01_framing.ipynb"]
+    assert_invalid(rows["smithcy_3_4_01_framing.ipynb"], "moodle naming")
+    canvas_majority = make_zip(tmp_path / "c.zip", {
+        "leeann_1_10_01_framing.ipynb": b"ann", "odeben_2_20_01_framing.ipynb": b"ben",
+        "Cy Smith_3_assignsubmission_file_/01_framing.ipynb": b"cy",
+    })
+    rows = by_student(collect(canvas_majority, LAB, tmp_path / "w2"))
+    stray = "Cy_Smith_3_assignsubmission_file__01_framing.ipynb"
+    assert list(rows) == [stray, "leeann", "odeben"]
+    assert_invalid(rows[stray], "canvas naming")
+    assert rows["leeann"].notebook.read_bytes() == b"ann"
+
+
+def test_lms_names_beat_the_catch_all_student_ipynb_naming(tmp_path: Path):
+    """Is a Canvas zip read as Canvas, even though every file name would also pass as <student>.ipynb?"""
+    archive = make_zip(tmp_path / "c.zip", {
+        "leeann_1_10_01_framing.ipynb": b"ann", "odeben_2_20_01_framing.ipynb": b"ben", "carol.ipynb": b"c",
+    })
+    rows = by_student(collect(archive, LAB, tmp_path / "work"))
+    assert list(rows) == ["carol.ipynb", "leeann", "odeben"]
+    assert_invalid(rows["carol.ipynb"], "canvas naming")
+
+
+def test_notebooks_nested_in_an_nbgrader_lab_folder_name_nobody(tmp_path: Path):
+    """Is a notebook Alice put in <lab>/x/bob/<lab>/ a row of its own, not Bob's, with Alice's own notebook graded?"""
+    nested = f"submitted/alice/{LAB}/x/bob/{LAB}/{LAB}.ipynb"
+    archive = make_zip(tmp_path / "nbg.zip", {
+        f"submitted/alice/{LAB}/{LAB}.ipynb": b"alice",
+        nested: b"fake",
+        f"submitted/carol/{LAB}/{LAB}.ipynb": b"carol",
+    })
+    rows = by_student(collect(archive, LAB, tmp_path / "work"))
+    assert "bob" not in rows
+    assert rows["alice"].notebook.read_bytes() == b"alice"
+    assert rows["carol"].notebook.read_bytes() == b"carol"
+    [stray] = [row for student, row in rows.items() if student not in ("alice", "carol")]
+    assert stray.student == safe_student_id(nested)
+    assert_invalid(stray, nested, "nbgrader naming")
+
+
+def test_one_students_nbgrader_zip_is_not_unwrapped_into_their_lab_folder(tmp_path: Path):
+    """With only Alice's folder in the zip, is the submitted/bob/ she made inside her lab folder never graded as Bob?"""
+    archive = make_zip(tmp_path / "nbg.zip", {f"submitted/alice/{LAB}/x/submitted/bob/{LAB}/{LAB}.ipynb": b"fake"})
+    with pytest.raises(SubmissionsError, match="no student notebooks"):
+        collect(archive, LAB, tmp_path / "work")
+
+
+def test_stray_notebook_in_a_flat_folder_is_reported_not_graded(tmp_path: Path):
+    """In a folder of Canvas-named files, is a plain <name>.ipynb reported on its own row instead of graded?"""
+    folder = tmp_path / "unzipped"
+    write(folder / "leeann_1_10_01_framing.ipynb")
+    write(folder / "odeben_2_20_01_framing.ipynb")
+    write(folder / "carol.ipynb")
+    rows = by_student(collect(folder, LAB, tmp_path / "work"))
+    assert list(rows) == ["carol.ipynb", "leeann", "odeben"]
+    assert_invalid(rows["carol.ipynb"], "carol.ipynb", "canvas naming", "folder")
+    assert_valid(rows["leeann"])
+
+
+def test_blackboard_student_is_the_first_attempt_marker_in_the_name(tmp_path: Path):
+    """In a Blackboard zip, does a second '_<name>_attempt_<time>_' in a student's own file name not rename them?"""
+    archive = make_zip(tmp_path / "bb.zip", {
+        "Lab 1_alice_attempt_2024-01-30-15-00-00_01_framing.ipynb": b"alice",
+        "Lab 1_bob_attempt_2024-01-30-16-00-00_x_alice_attempt_2099-12-31-23-59-59_01_framing.ipynb": b"bob",
+    })
+    rows = by_student(collect(archive, LAB, tmp_path / "work"))
+    assert list(rows) == ["alice", "bob"]
+    assert rows["alice"].notebook.read_bytes() == b"alice"
+    assert rows["bob"].notebook.read_bytes() == b"bob"
+
+
 # ---- SUBMISSIONS itself unusable -------------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from pmle import notebooks as nbu
 from pmle import paths
 from pmle.errors import PmleError
 from pmle.results import SubmissionResult
-from pmle.sandbox import Limits
+from pmle.sandbox import Limits, sweep
 from pmle.trusted import blank_items as _blank_items
 
 
@@ -64,6 +64,10 @@ def fingerprint(root: Path, lab: str, settings: Settings) -> str:
     keys = root / "autograder" / "keys"
     parts += sorted(keys.rglob("*")) if keys.is_dir() else []
     parts += sorted(Path(pmle.__file__).parent.rglob("*.py"))
+    parts.append(root / "datasets" / "manifest.json")
+    from importlib.metadata import version
+
+    digest.update(json.dumps({p: version(p) for p in ("numpy", "pandas", "scikit-learn", "ipython")}).encode())
     for part in parts:
         if part.is_file():
             digest.update(str(part.relative_to(part.anchor)).encode() + b"\0" + part.read_bytes() + b"\0")
@@ -87,6 +91,8 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+MAX_RESULT = 20 * 2**20  # bytes of one result file (outputs are capped well below this)
+REUSED = ("graded", "invalid")  # a timeout or crash may come from a busy machine: graded again next run
 WORKER_MEMORY = 8 * 2**30  # address space of a trusted worker: learner data it receives is bounded by this
 
 
@@ -123,15 +129,22 @@ class Worker:
             job_file, result_file = Path(tmp) / "job.json", Path(tmp) / "result.json"
             job_file.write_text(json.dumps(job))
             started = time.monotonic()
+            process = subprocess.Popen(
+                [sys.executable, "-m", "pmle.trusted", str(job_file), str(result_file)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp, start_new_session=True,
+                env={**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
+                preexec_fn=_limit_worker,
+            )
             try:
-                done = subprocess.run(
-                    [sys.executable, "-m", "pmle.trusted", str(job_file), str(result_file)],
-                    capture_output=True, text=True, timeout=s.notebook_timeout + 120, cwd=tmp,
-                    env={**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
-                    preexec_fn=_limit_worker,
-                )
+                _, stderr = process.communicate(timeout=s.notebook_timeout + 120)
             except subprocess.TimeoutExpired:
+                _, stderr = self._kill(process), ""
                 return self._failed(student, "timeout", f"grading took longer than {s.notebook_timeout + 120:g} s", started)
+            finally:
+                sweep(process.pid)  # whatever a dead worker's sandbox left (its namespace dies with the worker)
+            done = subprocess.CompletedProcess(process.args, process.returncode, "", stderr)
+            if done.returncode == 0 and result_file.exists() and result_file.stat().st_size > MAX_RESULT:
+                return self._failed(student, "crashed", "the grading result is too large", started)
             if done.returncode == 0 and result_file.exists():
                 try:
                     return SubmissionResult.from_dict(json.loads(result_file.read_text()))
@@ -139,6 +152,14 @@ class Worker:
                     return self._failed(student, "crashed", f"the grader's result could not be read ({exc})", started)
             tail = (done.stderr or "").strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
             return self._failed(student, "crashed", f"the grader stopped: {tail[0][:300]}", started)
+
+    @staticmethod
+    def _kill(process: subprocess.Popen) -> None:
+        try:
+            os.killpg(process.pid, 9)
+        except ProcessLookupError:
+            pass
+        process.wait()
 
     def _failed(self, student: str, status: str, detail: str, started: float) -> SubmissionResult:
         items = _blank_items(self.root, self.lab, "not run", "not graded: " + detail)
@@ -200,7 +221,7 @@ def grade_class(lab: str, submissions: Path, out: Path, settings: Settings | Non
         if cached.exists():
             try:
                 stored = json.loads(cached.read_text())
-                if stored.get("key") == key:
+                if stored.get("key") == key and stored["result"].get("status") in REUSED:
                     results[f.student] = SubmissionResult.from_dict(stored["result"])
                     reused += 1
                     continue

@@ -14,6 +14,7 @@ is send values, and sending the right value is the same as answering right.
 from __future__ import annotations
 
 import io
+import os
 import sys
 import traceback
 
@@ -197,7 +198,7 @@ def main(argv: list[str]) -> int:
     fd_in, fd_out, output_limit = int(argv[0]), int(argv[1]), int(argv[2])
     sys.path.insert(0, "")  # the working folder is importable, as in Jupyter
     Runner(output_limit).serve(fd_in, fd_out)
-    return 0
+    os._exit(0)  # threads the learner started must not keep this process alive
 
 
 if __name__ == "__main__":

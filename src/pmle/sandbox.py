@@ -36,7 +36,8 @@ from pathlib import Path
 
 from pmle import wire
 
-MAX_FRAME = 256 * 2**20
+MAX_FRAME = 64 * 2**20  # bytes in one message from the runner
+MAX_NODES = 2_000_000  # JSON lists and objects in one message: decoding each costs memory here
 UID_BASE = 61000  # worker slot n runs learner code as uid/gid UID_BASE + n
 
 
@@ -134,6 +135,18 @@ def _cgroup_dir(controller: str) -> Path | None:
     return None
 
 
+def sweep(owner_pid: int) -> None:
+    """Kill and remove the cgroups a grading process that died left behind (named pmle-<pid>-...)."""
+    for controller in ("pids", "memory", "cpu"):
+        base = _cgroup_dir(controller)
+        if base is None:
+            continue
+        for folder in base.glob(f"pmle-{owner_pid}-*"):
+            group = Cgroups.__new__(Cgroups)
+            group.dirs = [folder]
+            group.kill_all()
+
+
 class Cgroups:
     """A pids and a memory cgroup per sandbox (cgroup v1), when the machine lets us make them."""
 
@@ -142,6 +155,7 @@ class Cgroups:
         for controller, settings in (
             ("pids", {"pids.max": str(limits.processes)}),
             ("memory", {"memory.limit_in_bytes": str(limits.memory_mb * 2**20)}),
+            ("cpu", {"cpu.shares": "1024"}),  # all of a sandbox's processes share one fair slice of CPU
         ):
             base = _cgroup_dir(controller)
             if base is None:
@@ -298,7 +312,10 @@ class Sandbox:
             plan_file.write_text(json.dumps(asdict(plan)))
             argv = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
                     sys.executable, "-I", "-m", "pmle.sandbox", "boot", str(plan_file)]
-            preexec = cgroups.join
+
+            def preexec():
+                _die_with_parent()  # if the grader dies, unshare dies, and with it the whole namespace
+                cgroups.join()
         else:
             scratch = workdir / "work"
             scratch.mkdir()
@@ -320,13 +337,16 @@ class Sandbox:
         deadline = time.monotonic() + timeout
         try:
             write_frame(self.to_runner, wire.dumps({"op": op, **fields}, handle_for=handle_for))
-            reply = wire.loads(read_frame(self.from_runner, deadline), remote=remote)
+            frame = read_frame(self.from_runner, deadline)
+            if frame.count(b"[") + frame.count(b"{") > MAX_NODES:
+                raise ValueError(f"a message with over {MAX_NODES:,} nested values")
+            reply = wire.loads(frame, remote=remote, max_bytes=MAX_FRAME)
         except TimeoutError:
             self.dead = SandboxError("timeout", f"no answer within {timeout:g} s")
         except (EOFError, BrokenPipeError, OSError):
             self.dead = SandboxError("crashed", self._death())
         except (ValueError, wire.WireError) as exc:
-            if isinstance(exc, wire.WireError) and "cannot send" in str(exc):
+            if isinstance(exc, wire.WireError) and "cannot send" in str(exc) and "message" not in str(exc):
                 raise TypeError(f"cannot pass this value to the learner's code: {exc}") from None
             self.dead = SandboxError("crashed", f"the notebook's process sent a malformed message ({exc})")
         if self.dead:
@@ -413,6 +433,13 @@ def _set_rlimits(limits: Limits, address_space: bool, processes: bool = False) -
         pairs.append((resource.RLIMIT_NPROC, limits.processes))
     for which, value in pairs:
         resource.setrlimit(which, (value, value))
+
+
+def _die_with_parent() -> None:
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _mount(*args: str) -> None:

@@ -7,8 +7,15 @@ SUBMISSIONS is one of three layouts, recognised in this order:
    this lab and are left out.
 2. A flat folder of notebooks: ``<student>.ipynb``, or files named the way an LMS names them (see
    ``PATTERNS``). Only the folder's own files count, not its subfolders.
-3. A ``.zip`` downloaded from an LMS (Canvas, Blackboard, Moodle) or zipped by hand. Each member's
-   path is matched against ``PATTERNS``; the first match names the student.
+3. A ``.zip`` downloaded from an LMS (Canvas, Blackboard, Moodle) or zipped by hand.
+
+In a flat folder or a zip, ONE naming pattern is chosen for the whole hand-in: the one in ``PATTERNS``
+that recognises the most notebooks (ties go to the earlier pattern), and only that pattern names
+students. Each pattern takes the student's name from the part of the path the LMS writes (the start
+of the file name, or the first folder below any wrapper), never from the student's own file name,
+which follows it: a student cannot name their upload so that it passes for someone else's. A
+notebook the chosen pattern does not recognise is graded as nobody: it gets a row of its own, keyed
+by its path, saying so. Other files it does not recognise are ignored.
 
 Decisions about awkward names:
 
@@ -93,49 +100,58 @@ class Pattern:
     """How one naming convention puts the student (and maybe an attempt) into a file's path.
 
     ``regex`` is a template: ``{LAB}`` becomes the lab id, ``{ROOT}`` the folder that wraps a whole
-    zip (empty for a folder), ``{NB}`` the notebook suffix. Named groups: ``student`` (required),
+    zip (empty for a folder), ``{NB}`` the notebook suffix. Every regex starts ``^{ROOT}``, so the
+    student's name is read from the path's LMS-written start. Named groups: ``student`` (required),
     ``file`` (the student's own file name; the whole base name when absent), ``uid`` (an LMS user
     number: same name with another number is another person), ``attempt`` (orders submissions: all
     files of the latest attempt are kept), ``fileid`` (orders single uploads: the highest wins a tie).
     ``strict``: the file must be named ``<lab>.ipynb``. ``flat``: the base name is the student.
+    ``fallback``: the pattern fits almost any name, so when choosing the hand-in's pattern it only
+    counts the notebooks that no LMS pattern recognises.
     """
 
     name: str
     regex: str
     strict: bool = False
     flat: bool = False
+    fallback: bool = False
 
     def compile(self, lab: str, root: str) -> re.Pattern[str]:
         text = self.regex.replace("{LAB}", re.escape(lab)).replace("{ROOT}", re.escape(root))
         return re.compile(text.replace("{NB}", NOTEBOOKISH), re.IGNORECASE)
 
 
-# Matched against each file's path ("/"-separated, relative to SUBMISSIONS); the first match wins.
+# Matched against each file's path ("/"-separated, relative to SUBMISSIONS, or to the zip's wrapper
+# folder ROOT). One pattern is chosen per hand-in (see _pick_pattern); ties go to the earlier one.
+# The order puts first the patterns whose student name starts the LMS-written part of the path, and
+# Blackboard (whose name follows the assignment's name, so a file name can imitate it) after them.
 # nbgrader's ZipCollectApp has no default (FileNameCollectorPlugin.named_regexp must be configured);
 # its documented example is the Blackboard one below. Examples for lab 01_framing:
 PATTERNS: list[Pattern] = [
-    # nbgrader's own layout, zipped: [submitted/]alice/01_framing/01_framing.ipynb
-    Pattern("nbgrader", r"^(?:.*/)?(?P<student>[^/]+)/{LAB}/(?P<file>[^/]+{NB})$", strict=True),
-    # Blackboard: Lab 1_alice_attempt_2024-01-30-15-00-00_01_framing.ipynb (nbgrader's docs example)
-    Pattern(
-        "blackboard",
-        r"^(?:.*/)?[^/]*_(?P<student>[^_/]+)_attempt_(?P<attempt>\d{4}(?:-\d{2}){5})_(?P<file>[^/]+{NB})$",
-    ),
     # Canvas: smithbob_340934_208490284_01_framing.ipynb, late: smithbob_late_340934_208490284_...
     # (sortable name, user id, file id, the student's file name; a re-upload may be 01_framing-1.ipynb)
     Pattern(
         "canvas",
-        r"^(?:.*/)?(?P<student>[^_/]+)(?:_late)?_(?P<uid>\d+)_(?P<fileid>\d+)_(?P<file>[^/]+{NB})$",
+        r"^{ROOT}(?P<student>[^_/]+)(?:_late)?_(?P<uid>\d+)_(?P<fileid>\d+)_(?P<file>[^/]+{NB})$",
     ),
-    # Moodle: Alice Smith_1234_assignsubmission_file_/01_framing.ipynb (older: ..._file_01_framing.ipynb)
+    # Moodle: Alice Smith_1234_assignsubmission_file_/01_framing.ipynb (older: ..._file_01_framing.ipynb).
+    # The folder is Moodle's, so every notebook in it, at any depth, is that student's.
     Pattern(
         "moodle",
-        r"^(?:.*/)?(?P<student>[^/]+?)_(?P<uid>\d+)_assignsubmission_file_/?(?P<file>[^/]+{NB})$",
+        r"^{ROOT}(?P<student>[^/]+?)_(?P<uid>\d+)_assignsubmission_file_(?:/(?:[^/]+/)*)?(?P<file>[^/]+{NB})$",
+    ),
+    # nbgrader's own layout, zipped: [submitted/]alice/01_framing/01_framing.ipynb (submitted/ is ROOT)
+    Pattern("nbgrader", r"^{ROOT}(?P<student>[^/]+)/{LAB}/(?P<file>[^/]+{NB})$", strict=True),
+    # Blackboard: Lab 1_alice_attempt_2024-01-30-15-00-00_01_framing.ipynb (nbgrader's docs example).
+    # The assignment's name comes first; the first "_<name>_attempt_<time>_" is Blackboard's.
+    Pattern(
+        "blackboard",
+        r"^{ROOT}[^/]*?_(?P<student>[^_/]+)_attempt_(?P<attempt>\d{4}(?:-\d{2}){5})_(?P<file>[^/]+{NB})$",
     ),
     # A folder per student: alice/01_framing.ipynb
-    Pattern("student folder", r"^{ROOT}(?P<student>[^/]+)/(?P<file>[^/]+{NB})$", strict=True),
+    Pattern("student folder", r"^{ROOT}(?P<student>[^/]+)/(?P<file>[^/]+{NB})$", strict=True, fallback=True),
     # One notebook per student: alice.ipynb
-    Pattern("flat", r"^{ROOT}(?P<student>[^/]+?){NB}$", flat=True),
+    Pattern("flat", r"^{ROOT}(?P<student>[^/]+?){NB}$", flat=True, fallback=True),
 ]
 
 
@@ -151,6 +167,7 @@ class Candidate:
     attempt: tuple[int, ...] = ()
     fileid: tuple[int, ...] = ()
     problem: str = ""  # set when this file, if chosen, must not be graded
+    stray: bool = False  # a notebook the hand-in's pattern does not recognise: graded as nobody
     unsafe: bool = False  # a zip member whose path leaves the archive: the student's row says so
     path: Path | None = None  # a file in a folder layout
     member: zipfile.ZipInfo | None = None  # a member of a zip
@@ -277,15 +294,14 @@ def _lab_folder(lab_dir: Path, original: str) -> Found | list[Candidate]:
 
 def _from_flat(root: Path, lab: str, files: list[Path]) -> list[Found]:
     """A folder of ``<student>.ipynb`` (or LMS-named) files; subfolders are not looked into."""
+    pattern = _pick_pattern([path.name for path in files], lab, "")
+    if pattern is None:
+        raise SubmissionsError(f"found no student notebooks in {root}")
     groups: dict[str, list[Candidate]] = {}
     for path in files:
-        candidate = _match(path.name, lab, "", PATTERNS)
-        if candidate is None:
-            continue
+        candidate = _match(path.name, lab, "", pattern) or _stray(path.name, path.name, pattern, "folder")
         _fill_from_path(candidate, path)
-        groups.setdefault(safe_student_id(candidate.raw), []).append(candidate)
-    if not groups:
-        raise SubmissionsError(f"found no student notebooks in {root}")
+        groups.setdefault(_group_key(candidate, path.name), []).append(candidate)
     return [_decide(student, candidates, lab) for student, candidates in groups.items()]
 
 
@@ -377,7 +393,10 @@ def _from_zip(path: Path, lab: str, workdir: Path) -> list[Found]:
 
 
 def _zip_candidates(members: Iterable[zipfile.ZipInfo], lab: str) -> dict[str, list[Candidate]]:
-    """Candidates per student id for the zip's members that some pattern recognises."""
+    """Candidates per student id: the members the zip's one pattern recognises, plus stray notebooks.
+
+    Empty when no pattern recognises any member.
+    """
     named = []
     for info in members:
         if info.is_dir():
@@ -391,34 +410,77 @@ def _zip_candidates(members: Iterable[zipfile.ZipInfo], lab: str) -> dict[str, l
         if not clean or any(p.startswith(".") or p in JUNK_NAMES for p in clean):
             continue
         named.append((info, raw_name, "/".join(clean), unsafe))
-    root = _wrapper([name for _, _, name, _ in named if _notebookish(name)], lab)
+    notebooks = [name for _, _, name, _ in named if _notebookish(name)]
+    root = _wrapper(notebooks, lab)
+    pattern = _pick_pattern(notebooks, lab, root)
+    if pattern is None:
+        return {}
     groups: dict[str, list[Candidate]] = {}
     for info, raw_name, name, unsafe in named:
-        candidate = _match(name, lab, root, PATTERNS)
+        candidate = _match(name, lab, root, pattern)
         if candidate is None:
-            continue
+            if not _notebookish(name):
+                continue
+            candidate = _stray(name, raw_name, pattern, "zip")
         candidate.original = raw_name
         candidate.member = info
         candidate.unsafe = unsafe
         candidate.problem = candidate.problem or _member_problem(info, raw_name, unsafe)
-        groups.setdefault(safe_student_id(candidate.raw), []).append(candidate)
+        groups.setdefault(_group_key(candidate, name), []).append(candidate)
     return groups
 
 
 def _wrapper(names: list[str], lab: str) -> str:
     """The folder(s) that wrap every file in the zip ("submissions/"), or "" when there are none.
 
-    A wrapper holding ``<lab>.ipynb`` itself is a student's folder, not a wrapper.
+    It stops where a student's folder may begin, so that the folders of a zip holding one student's
+    files are not taken for a wrapper (and the student's own files for the layout): at a folder
+    holding ``<lab>.ipynb`` (a folder per student) or ``<lab>/`` (nbgrader), and at a level where an
+    LMS pattern already recognises a name (Moodle's ``<name>_<id>_assignsubmission_file_/``).
     """
     lab_named = re.compile(re.escape(lab) + r"(?:-\d+| ?\(\d+\))?" + NOTEBOOKISH, re.IGNORECASE)
+    lms = [p for p in PATTERNS if not p.fallback]
     root = ""
     rest = [n.split("/") for n in names]
     while rest and all(len(parts) > 1 for parts in rest) and len({parts[0] for parts in rest}) == 1:
         if any(len(parts) == 2 and lab_named.fullmatch(parts[1]) for parts in rest):
             break
+        if any(len(parts) > 2 and parts[1].lower() == lab.lower() for parts in rest):
+            break
+        if any(p.compile(lab, root).match(name) for p in lms for name in names):
+            break
         root += rest[0][0] + "/"
         rest = [parts[1:] for parts in rest]
     return root
+
+
+def _pick_pattern(names: list[str], lab: str, root: str) -> Pattern | None:
+    """The one pattern of ``PATTERNS`` that names the students of a whole zip or folder, or None.
+
+    It is the pattern that recognises the most of ``names`` (the hand-in's notebooks); ties go to the
+    earlier pattern. A name counts for every LMS pattern that recognises it, but for a fallback
+    pattern (which fits nearly any name) only when no LMS pattern recognises it. A student controls
+    only their own file's name, so cannot make a pattern other than their LMS's win a real class.
+    """
+    recognised = {p.name: [n for n in names if p.compile(lab, root).match(n)] for p in PATTERNS}
+    by_lms = {n for p in PATTERNS if not p.fallback for n in recognised[p.name]}
+    best, best_count = None, 0
+    for pattern in PATTERNS:
+        hits = [n for n in recognised[pattern.name] if not (pattern.fallback and n in by_lms)]
+        if len(hits) > best_count:
+            best, best_count = pattern, len(hits)
+    return best
+
+
+def _stray(name: str, original: str, pattern: Pattern, where: str) -> Candidate:
+    """A notebook that ``pattern``, chosen for the whole ``where`` (zip or folder), does not recognise."""
+    problem = f"{original} is not named the way the rest of the {where} is ({pattern.name} naming); not graded"
+    return Candidate(raw=original, original=original, file=name.rsplit("/", 1)[-1], problem=problem, stray=True)
+
+
+def _group_key(candidate: Candidate, name: str) -> str:
+    """The row a candidate belongs to: its student's safe id, or for a stray one, its safe path."""
+    return safe_student_id(name if candidate.stray else candidate.raw)
 
 
 def _member_problem(info: zipfile.ZipInfo, name: str, unsafe: bool) -> str:
@@ -485,27 +547,25 @@ def _copy_capped(source: IO[bytes], sink: IO[bytes], limit: int) -> int | None:
 # ---- choosing one notebook per student -----------------------------------------------------------
 
 
-def _match(name: str, lab: str, root: str, patterns: list[Pattern]) -> Candidate | None:
-    """The candidate the first matching pattern makes of ``name``, or None."""
+def _match(name: str, lab: str, root: str, pattern: Pattern) -> Candidate | None:
+    """The candidate ``pattern`` makes of ``name``, or None when it does not recognise it."""
+    match = pattern.compile(lab, root).match(name)
+    if match is None:
+        return None
     base = name.rsplit("/", 1)[-1]
-    for pattern in patterns:
-        match = pattern.compile(lab, root).match(name)
-        if match is None:
-            continue
-        groups = match.groupdict()
-        candidate = Candidate(
-            raw=groups["student"],
-            original=name,
-            file=groups.get("file") or base,
-            strict=pattern.strict,
-            uid=groups.get("uid") or "",
-            attempt=_numbers(groups.get("attempt")),
-            fileid=_numbers(groups.get("fileid")),
-        )
-        if pattern.flat and _lab_rank(candidate.raw + ".ipynb", lab) == 0:
-            candidate.problem = f"{base} is named after the lab, not a student; name it <student>.ipynb"
-        return candidate
-    return None
+    groups = match.groupdict()
+    candidate = Candidate(
+        raw=groups["student"],
+        original=name,
+        file=groups.get("file") or base,
+        strict=pattern.strict,
+        uid=groups.get("uid") or "",
+        attempt=_numbers(groups.get("attempt")),
+        fileid=_numbers(groups.get("fileid")),
+    )
+    if pattern.flat and _lab_rank(candidate.raw + ".ipynb", lab) == 0:
+        candidate.problem = f"{base} is named after the lab, not a student; name it <student>.ipynb"
+    return candidate
 
 
 def _decide(student: str, candidates: list[Candidate], lab: str) -> Found:
@@ -517,6 +577,11 @@ def _decide(student: str, candidates: list[Candidate], lab: str) -> Found:
 
 def _choose(candidates: list[Candidate], lab: str) -> tuple[Candidate | None, str]:
     """The one file to grade among a student's candidates, or None and the reason."""
+    strays = [c for c in candidates if c.stray]
+    if strays:  # graded as nobody, and never beside a student whose id a stray's path happens to give
+        others = [c.original for c in candidates if not c.stray]
+        clash = f"; {', '.join(others)} maps to the same id, so is not graded either" if others else ""
+        return None, "; ".join(c.problem for c in strays) + clash
     people = sorted({(c.raw, c.uid) for c in candidates})
     if len(people) > 1:
         names = ", ".join(raw + (f" (#{uid})" if uid else "") for raw, uid in people)

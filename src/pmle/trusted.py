@@ -41,6 +41,8 @@ from pmle.sandbox import Limits, Sandbox, SandboxError
 from pmle.selfcheck import ItemResult
 
 BUILTIN_NAMES = set(dir(builtins))
+MAX_OUTPUT = 1_000_000  # characters of learner output kept per submission, all cells together
+MAX_CELLS = 1000  # a lab has under 100 cells
 
 
 @dataclass
@@ -189,7 +191,10 @@ class Client:
         object.__setattr__(obj, "__class__", self._classes[key])
 
     def _left(self) -> float:
-        return max(0.1, self.deadline - time.monotonic())
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise SandboxError("timeout", "the checks ran past the time limit")
+        return left
 
     def _handle_for(self, obj) -> int:
         if isinstance(obj, Remote):
@@ -204,6 +209,33 @@ class Client:
 
 
 ESTIMATOR_MODULES = ("sklearn.", "imblearn.")
+# Parameters with which library code touches files: a rebuilt estimator must keep them at their defaults.
+FILE_PARAMS = {"memory": (None,), "input": ("content",)}
+
+
+def _plain_params(params: dict, depth: int = 0) -> bool:
+    """Only data and other rebuilt estimators: no learner callables, no caches or file inputs.
+
+    The rebuilt estimator is fitted in this process, so nothing in it may call back into learner code
+    or make the library read or write files.
+    """
+    from sklearn.base import BaseEstimator
+
+    if depth > 8:
+        return False
+    for name, value in params.items():
+        if name in FILE_PARAMS and value not in FILE_PARAMS[name]:
+            return False
+        values = value if type(value) in (list, tuple) else [value]
+        for v in values:
+            if type(v) in (list, tuple):
+                if not _plain_params({name: list(v)}, depth + 1):
+                    return False
+            elif isinstance(v, Remote) or (callable(v) and not isinstance(v, BaseEstimator)):
+                return False
+            elif isinstance(v, BaseEstimator) and not _plain_params(v.get_params(deep=False), depth + 1):
+                return False
+    return True
 
 
 def _unfitted_estimator(value) -> dict | None:
@@ -259,7 +291,7 @@ def rebuild_estimator(spec) -> object | None:
         cls = getattr(importlib.import_module(module), name)
         if not (isinstance(cls, type) and issubclass(cls, BaseEstimator) and cls.__module__.startswith(ESTIMATOR_MODULES)):
             return None
-        if not all(type(k) is str for k in params):
+        if not all(type(k) is str for k in params) or not _plain_params(params):
             return None
         return cls(**params)
     except Exception:
@@ -305,7 +337,7 @@ def referenced_names(code: types.CodeType) -> set[str]:
 # ---------------------------------------------------------------- verdicts
 
 
-def verdict(exc: BaseException | None, passes: list[str]) -> tuple[str, str]:
+def verdict(exc: BaseException | None, passes: list[str], course_names: set[str] = frozenset()) -> tuple[str, str]:
     """Status and message of one test cell, from what it raised and the pass marks it gave."""
     if exc is None:
         if passes:
@@ -323,6 +355,10 @@ def verdict(exc: BaseException | None, passes: list[str]) -> tuple[str, str]:
     if isinstance(exc, AssertionError):
         return "wrong", message or "a check failed."
     if isinstance(exc, NameError):
+        name = getattr(exc, "name", None)
+        if name in course_names:
+            return "error", (f"`{name}` was never computed: a cell of the lab that makes it failed, usually "
+                             "because an answer it uses is missing or has the wrong type.")
         return "not attempted", f"{message}: answer the cell that defines it and run it."
     return "error", f"the check raised {type(exc).__name__}: {message}"
 
@@ -356,6 +392,7 @@ class Grader:
         self.passes: list[str] = []
         self.verdicts: dict[str, tuple[str, str]] = {}
         self.cells: list[LearnerCell] = []
+        self.output_kept = 0
 
     def _fetch(self, code: types.CodeType) -> None:
         course = self.owned | self.course_names
@@ -371,29 +408,25 @@ class Grader:
                 self.ns.pop(name, None)
 
     def run_trusted(self, source: str, label: str, deadline: float) -> BaseException | None:
-        """Execute a course cell here; the exception it raised, if any."""
+        """Execute a course cell here; the exception it raised, if any (the cell's alarm is already set)."""
         from pmle.runner import CappedText
 
         code = compile(source, f"<{label}>", "exec")
         self.client.deadline = deadline
         self.client.forget_stored()
-        self._fetch(code)
-        before = {k: id(v) for k, v in self.ns.items()}
+        before = dict(self.ns)
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = CappedText(10_000)
-        signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, max(0.1, deadline - time.monotonic()))
         error = None
         try:
+            self._fetch(code)
+            before = {k: id(v) for k, v in self.ns.items()}
             exec(code, self.ns)
-        except _CellTimeout:
-            raise SandboxError("timeout", f"the checks of {label} ran past the time limit") from None
-        except SandboxError:
+        except (_CellTimeout, SandboxError):
             raise
         except Exception as exc:  # the verdict reads it
             error = exc
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
             sys.stdout, sys.stderr = saved
             pyplot = sys.modules.get("matplotlib.pyplot")
             if pyplot is not None:
@@ -407,12 +440,18 @@ class Grader:
             reply = {}
         output, error = reply.get("output", ""), reply.get("error", "")
         gid = nbu.grade_id(cell) if nbu.is_solution(cell) else None
-        self.cells.append(LearnerCell(cell.source, gid, str(output)[:100_000], str(error)[:2000]))
+        output = str(output)[:100_000]
+        room = MAX_OUTPUT - self.output_kept
+        if len(output) > room:
+            output = output[:max(room, 0)] + "\n... (output of this notebook over the limit: not kept)"
+        self.output_kept += len(output)
+        self.cells.append(LearnerCell(cell.source[:20_000], gid, output, str(error)[:2000]))
 
     def play(self) -> None:
         job = self.job
         notebook_deadline = time.monotonic() + job.notebook_timeout
         source_cells = {f"source-{i}": c for i, c in enumerate(self.source.cells)}
+        signal.signal(signal.SIGALRM, _alarm)  # one alarm per cell covers fetching, decoding and checking
         original = feedback.passed
         feedback.passed = lambda name, note="": self.passes.append(feedback.pass_text(name, note))
         try:
@@ -422,24 +461,33 @@ class Grader:
                     if src is not None and nbu.is_manual(src):
                         self.cells.append(LearnerCell(cell.source, nbu.grade_id(src)))
                     continue
-                deadline = min(notebook_deadline, time.monotonic() + job.cell_timeout)
+                both = src is not None and (nbu.is_locked(src) or nbu.has_tag(src, "parameters"))
+                budget = job.cell_timeout * (2 if both else 1)  # a locked cell runs on both sides
+                deadline = min(notebook_deadline, time.monotonic() + budget)
                 label = nbu.grade_id(src) if src is not None and nbu.grade_id(src) else f"cell {cell.get('id')}"
+                where = f"`{label}`" if not label.startswith("cell ") else f"your code cell {len(self.cells) + 1}"
+                signal.setitimer(signal.ITIMER_REAL, max(0.05, deadline - time.monotonic()) + 0.5)
                 try:
-                    self.play_cell(cell, src, label, deadline, notebook_deadline)
+                    self.play_cell(cell, src, label, deadline)
+                except _CellTimeout:
+                    raise SandboxError("timeout", f"at {where}: still running after {budget:g} s") from None
                 except SandboxError as exc:
-                    where = f"`{label}`" if not label.startswith("cell ") else f"the code cell {len(self.cells) + 1}"
+                    if exc.kind == "timeout":
+                        raise SandboxError("timeout", f"at {where}: still running after {budget:g} s") from None
                     raise SandboxError(exc.kind, f"at {where}: {exc}") from None
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
         finally:
             feedback.passed = original
 
-    def play_cell(self, cell, src, label: str, deadline: float, notebook_deadline: float) -> None:
+    def play_cell(self, cell, src, label: str, deadline: float) -> None:
         if src is not None and nbu.is_test(src):
             self.passes = []
             error = self.run_trusted(src.source, f"test {label}", deadline)
-            self.verdicts[nbu.grade_id(src)] = verdict(error, self.passes)
+            self.verdicts[nbu.grade_id(src)] = verdict(error, self.passes, self.course_names)
         elif src is not None and (nbu.is_locked(src) or nbu.has_tag(src, "parameters")):
             self.sandbox.request("run", max(0.1, deadline - time.monotonic()), source=src.source)
-            self.run_trusted(src.source, label, min(notebook_deadline, time.monotonic() + self.job.cell_timeout))
+            self.run_trusted(src.source, label, deadline)
         else:
             self.run_learner(cell, deadline)
 
@@ -480,6 +528,9 @@ def grade(job: Job) -> SubmissionResult:
         learner = nbu.read(job.notebook)
     except NotebookError as exc:
         detail = str(exc).replace(str(job.notebook), Path(job.notebook).name)
+        return SubmissionResult(job.student, job.lab, "invalid", detail, blank_items(root, job.lab, "not run", "not graded: " + detail))
+    if len(learner.cells) > MAX_CELLS:
+        detail = f"{Path(job.notebook).name}: has {len(learner.cells):,} cells; at most {MAX_CELLS:,} are accepted."
         return SubmissionResult(job.student, job.lab, "invalid", detail, blank_items(root, job.lab, "not run", "not graded: " + detail))
     built = assemble(source, learner, release)
     answer_names = set().union(*[bound_names(c.source) for c in source.cells if c.cell_type == "code" and nbu.is_solution(c)])
