@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from pmle.selfcheck import ItemResult
+from pmle.selfcheck import ItemResult, Scored
 
 STATUSES = ("graded", "timeout", "crashed", "invalid")
 
@@ -20,7 +20,7 @@ class LearnerCell:
 
 
 @dataclass
-class SubmissionResult:
+class SubmissionResult(Scored):
     """The outcome for one student and one lab."""
 
     student: str
@@ -30,14 +30,6 @@ class SubmissionResult:
     items: list[ItemResult] = field(default_factory=list)  # every graded item of the lab, in order
     cells: list[LearnerCell] = field(default_factory=list)
     seconds: float = 0.0
-
-    @property
-    def score(self) -> float:
-        return sum(i.points for i in self.items if i.kind == "auto")
-
-    @property
-    def max_score(self) -> float:
-        return sum(i.max_points for i in self.items if i.kind == "auto")
 
     def as_dict(self) -> dict:
         data = asdict(self)

@@ -38,10 +38,9 @@ class ItemResult:
         return asdict(self)
 
 
-@dataclass
-class LabResult:
-    lab: str
-    notebook: str
+class Scored:
+    """Automatic points of ``self.items`` (a list of ItemResult)."""
+
     items: list[ItemResult]
 
     @property
@@ -51,6 +50,13 @@ class LabResult:
     @property
     def max_score(self) -> float:
         return sum(i.max_points for i in self.items if i.kind == "auto")
+
+
+@dataclass
+class LabResult(Scored):
+    lab: str
+    notebook: str
+    items: list[ItemResult]
 
     @property
     def manual_points(self) -> float:
