@@ -147,6 +147,21 @@ def test_sandbox_runs_as_its_own_user_without_network():
     assert sandbox.process.poll() is not None
 
 
+def test_sandbox_without_isolation_still_answers_with_data_and_limits():
+    """Without root, does the runner still run cells in its own session, capped, answering with data only?"""
+    import os
+
+    sandbox = Sandbox.start(ROOT, isolate=False)
+    try:
+        sandbox.request("run", 30, source="import os, resource\nuid = os.getuid()\nsid = os.getsid(0)\n"
+                                          "fsize = resource.getrlimit(resource.RLIMIT_FSIZE)[0]\nf = lambda x: x + 1")
+        got = sandbox.request("get", 30, names=["uid", "sid", "fsize", "f"], remote=lambda n: ("handle", n))["found"]
+        assert got["uid"] == os.getuid() and got["sid"] != os.getsid(0)
+        assert got["fsize"] == 64 * 2**20 and got["f"][0] == "handle"
+    finally:
+        sandbox.kill()
+
+
 def test_cli_grade_reports_an_unknown_lab():
     """Does `pmle grade` refuse an unknown lab in one line with a hint, exit code 2?"""
     done = subprocess.run([sys.executable, "-m", "pmle", "grade", "99_nothing", str(ROOT / "labs"), "--no-gradebook"],
