@@ -26,7 +26,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=labs --port=$(PORT) $(ROOT_ARG) $(LAB_ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m pmle.bench

@@ -16,8 +16,6 @@ from pmle import classroom
 from conftest import LABS, ROOT, grade, release, source
 from test_labs import catalog, pack, with_answers
 
-pytestmark = pytest.mark.xdist_group("grade")
-
 
 @pytest.mark.parametrize("lab", LABS)
 def test_lab_graded_in_the_sandbox(lab, tmp_path):
