@@ -414,7 +414,7 @@ class Grader:
         code = compile(source, f"<{label}>", "exec")
         self.client.deadline = deadline
         self.client.forget_stored()
-        before = dict(self.ns)
+        before = None  # the namespace's bindings once the learner's names are in: what the cell itself binds
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = CappedText(10_000)
         error = None
@@ -431,7 +431,8 @@ class Grader:
             pyplot = sys.modules.get("matplotlib.pyplot")
             if pyplot is not None:
                 pyplot.close("all")
-        self.owned |= {k for k, v in self.ns.items() if before.get(k) != id(v)} - self.answer_names
+        if before is not None:
+            self.owned |= {k for k, v in self.ns.items() if before.get(k) != id(v)} - self.answer_names
         return error
 
     def run_learner(self, cell, deadline: float) -> None:
