@@ -1,19 +1,18 @@
 # Two commands for a fresh machine with Python 3.11+ and make:
-#   make lab    set up .venv if needed and open JupyterLab on labs/ (PORT=8888 by default)
+#   make lab    set up .venv if needed, copy new labs into work/ and open JupyterLab there (PORT=8888 by default)
 #   make test   set up .venv if needed and run the whole test suite
+# Instructors: make instructor opens the course root with nbgrader's controls (formgrader, create assignment).
 
 PYTHON ?= python3
 VENV   ?= .venv
 PORT   ?= 8888
 LAB_ARGS ?=
-# JupyterLab refuses to run as root (containers, CI) unless told it may.
-ROOT_ARG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab test bench bench-grade release check-release data clean
+.PHONY: lab instructor test bench bench-grade release check-release data clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
@@ -23,7 +22,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=labs --port=$(PORT) $(ROOT_ARG) $(LAB_ARGS)
+	$(BIN)/pmle lab --port=$(PORT) -- $(LAB_ARGS)
+
+instructor: $(STAMP)
+	$(BIN)/pmle lab --instructor --port=$(PORT) -- $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadfile

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pmle import notebooks as nbu
-from pmle import paths
-from pmle.selfcheck import LabResult, grade_notebook
+from pmle.course import notebooks as nbu
+from pmle.course import paths
+from pmle.grading.selfcheck import LabResult, grade_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 LABS = paths.lab_ids(ROOT)

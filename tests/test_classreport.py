@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from pmle.classreport import (
+from pmle.grading.classreport import (
     feedback_html, item_rates, score_histogram, summary_text, write_feedback, write_summary,
 )
 from pmle.errors import PmleError
-from pmle.results import LearnerCell, SubmissionResult
-from pmle.selfcheck import ItemResult
+from pmle.grading.results import LearnerCell, SubmissionResult
+from pmle.grading.selfcheck import ItemResult
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import pmle.data as data
-from pmle import paths
+from pmle.course import paths
 from pmle.data import demand
 
 REF_END = pd.Timestamp("2022-12-26")

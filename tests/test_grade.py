@@ -21,9 +21,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pmle import classroom
-from pmle import notebooks as nbu
-from pmle.sandbox import isolation_available
+from pmle.grading import classroom
+from pmle.course import notebooks as nbu
+from pmle.grading.sandbox import isolation_available
 
 from conftest import ROOT, release, source
 

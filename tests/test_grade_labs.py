@@ -11,7 +11,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from pmle import classroom
+from pmle.grading import classroom
 
 from conftest import LABS, ROOT, grade, release, source
 from test_labs import catalog, pack, with_answers
@@ -55,7 +55,7 @@ def test_lab_graded_in_the_sandbox(lab, tmp_path):
 @pytest.mark.parametrize("lab", LABS)
 def test_course_cells_are_plain_python(lab):
     """Do the test and locked cells compile as plain Python (they run in the trusted process, not IPython)?"""
-    from pmle import notebooks as nbu
+    from pmle.course import notebooks as nbu
 
     for cell in source(lab).cells:
         if cell.cell_type == "code" and (nbu.is_test(cell) or nbu.is_locked(cell)):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pmle import notebooks as nbu
-from pmle import paths
+from pmle.course import notebooks as nbu
+from pmle.course import paths
 
 from conftest import LABS, ROOT, grade, release, source
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pmle import notebooks as nbu
-from pmle import paths
-from pmle.release import nbgrader_env
+from pmle.course import notebooks as nbu
+from pmle.course import paths
+from pmle.course.release import nbgrader_env
 
 from conftest import LABS, ROOT
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from pmle import feedback
-from pmle.classroom import grades_csv
-from pmle.results import SubmissionResult
-from pmle.sandbox import Sandbox, isolation_available, local_exception, view
-from pmle.selfcheck import ItemResult
-from pmle.trusted import Remote, bound_names, rebuild_estimator, verdict
+from pmle.grading.classroom import grades_csv
+from pmle.grading.results import SubmissionResult
+from pmle.grading.sandbox import Sandbox, isolation_available, local_exception, view
+from pmle.grading.selfcheck import ItemResult
+from pmle.grading.trusted import Remote, bound_names, rebuild_estimator, verdict
 
 from conftest import ROOT
 

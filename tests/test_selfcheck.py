@@ -10,11 +10,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pmle import notebooks as nbu
-from pmle.assemble import assemble
+from pmle.course import notebooks as nbu
+from pmle.course.assemble import assemble
 from pmle.cli import main
-from pmle.release import release
-from pmle.selfcheck import check
+from pmle.course.release import release
+from pmle.grading.selfcheck import check
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pmle import submissions as subs
+from pmle.grading import submissions as subs
 from pmle.errors import PmleError
-from pmle.submissions import Found, SubmissionsError, collect, safe_student_id
+from pmle.grading.submissions import Found, SubmissionsError, collect, safe_student_id
 
 LAB = "01_framing"
 NB = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'

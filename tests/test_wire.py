@@ -1,4 +1,4 @@
-"""Tests for pmle.wire: data round-trips exactly, everything else becomes a handle, bad bytes raise WireError."""
+"""Tests for pmle.grading.wire: data round-trips exactly, everything else becomes a handle, bad bytes raise WireError."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from pmle.errors import PmleError
-from pmle.wire import WireError, dumps, is_data, loads
+from pmle.grading.wire import WireError, dumps, is_data, loads
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 PLUS2 = datetime.timezone(datetime.timedelta(hours=2), "CEST")

@@ -15,8 +15,17 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     check = sub.add_parser("check", help="grade your notebook and say, per question, what is right and what is not")
-    check.add_argument("notebook", help="path to a lab notebook, e.g. labs/01_framing/01_framing.ipynb")
+    check.add_argument("notebook", help="a lab number or id for your copy in work/ (e.g. 01), or a notebook's path")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    lab = sub.add_parser("lab", help="open JupyterLab on your workspace (work/), copying new labs into it first")
+    lab.add_argument("--port", type=int, default=8888, help="port (default: 8888)")
+    lab.add_argument("--instructor", action="store_true",
+                     help="open the course root with nbgrader's instructor controls instead")
+    lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="further arguments for `jupyter lab`")
+
+    work = sub.add_parser("workspace", help="copy new labs into work/ (never overwriting yours), or update one")
+    work.add_argument("--update", metavar="LAB", help="put the current release of LAB beside your copy")
 
     release = sub.add_parser("release", help="regenerate labs/ from solutions/ (nbgrader generate_assignment)")
     release.add_argument("labs", nargs="*", help="lab ids (default: all)")
@@ -47,15 +56,46 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args) -> int:
-    from pmle import report, selfcheck
+    from pmle.grading import report, selfcheck
 
     result = selfcheck.check(args.notebook)
     print(report.as_json(result) if args.json else report.as_text(result, colour=report.use_colour()))
     return 0
 
 
+def _workspace(args) -> int:
+    from pmle.course import paths, workspace
+
+    root = paths.course_root()
+    if args.update:
+        lab = workspace.lab_id(root, args.update)
+        kept = workspace.update(root, lab)
+        print(f"{workspace.notebook(root, lab)} is the new release; your copy is {kept.name} beside it.")
+        return 0
+    for note in workspace.sync(root):
+        print(note)
+    print(f"your workspace: {workspace.folder(root)}")
+    return 0
+
+
+def _lab(args) -> int:
+    import os
+
+    from pmle.course import paths, workspace
+
+    root = paths.course_root()
+    if not args.instructor:
+        for note in workspace.sync(root):
+            print(note)
+    extra = [a for a in args.jupyter_args if a != "--"]
+    argv, env = workspace.jupyter_command(root, args.port, extra, instructor=args.instructor)
+    sys.stdout.flush()
+    os.execvpe(argv[0], argv, env)
+    return 0  # pragma: no cover - exec does not return
+
+
 def _release(args) -> int:
-    from pmle import paths, release
+    from pmle.course import paths, release
 
     root = paths.course_root()
     stale = release.release(root, args.labs or None, check=args.check)
@@ -73,8 +113,9 @@ def _release(args) -> int:
 def _grade(args) -> int:
     from pathlib import Path
 
-    from pmle import classroom, paths
-    from pmle.sandbox import isolation_available
+    from pmle.grading import classroom
+    from pmle.course import paths
+    from pmle.grading.sandbox import isolation_available
 
     root = paths.course_root()
     isolate = False if args.no_isolation else None
@@ -93,7 +134,7 @@ def _grade(args) -> int:
               flush=True)
 
     done = classroom.grade_class(args.lab, Path(args.submissions), out, settings, root, progress)
-    from pmle import classreport
+    from pmle.grading import classreport
 
     print()
     print(classreport.summary_text(done.results))
@@ -106,7 +147,7 @@ def _data(args) -> int:
     from pmle import data
 
     if args.data_command == "build":
-        from pmle import paths
+        from pmle.course import paths
 
         out = args.out or paths.course_root() / "datasets"
         data.build(out)
@@ -121,7 +162,8 @@ def _data(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"check": _check, "release": _release, "grade": _grade, "data": _data}
+    handlers = {"check": _check, "lab": _lab, "workspace": _workspace, "release": _release, "grade": _grade,
+                "data": _data}
     try:
         return handlers[args.command](args)
     except PmleError as exc:

@@ -1,8 +1,9 @@
-"""Checkers that test cells call: one readable verdict per answer, no traceback noise.
+"""Checkers that lab checks call: one readable verdict per answer, no traceback noise.
 
-A checker either shows a pass line or raises one of three exceptions, so a grader can tell
-not attempted, wrong (with the misconception named), an error in the learner's code, and correct
-apart. A bug in a checker raises anything else and is reported as an error, never as "wrong".
+A checker either confirms a pass (``passed``) or raises one of the exceptions below, so a grader can
+tell not attempted, wrong (with the misconception named), an error in the learner's code, blocked by
+an earlier answer, and correct apart. A bug in a checker raises anything else and is reported as a
+fault of the course's checks, never as "wrong" (see pmle.grading.verdict).
 
 Every checker converts the learner's value to a plain type (str, float, numpy array, frozenset)
 before comparing, so an object with a doctored ``__eq__`` cannot pass for a right answer.
@@ -10,6 +11,7 @@ before comparing, so an object with a doctored ``__eq__`` cannot pass for a righ
 
 from __future__ import annotations
 
+import contextvars
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,8 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-PASS_MIME = "application/vnd.pmle.pass+json"
 
 
 class Incorrect(AssertionError):
@@ -42,24 +42,38 @@ class NotAttempted(Incorrect):
 
 
 class AnswerError(Incorrect):
-    """The learner's function raised an exception when a check called it."""
+    """The learner's code raised an exception (their function when a check called it, or their answer cell)."""
 
     status = "error"
 
 
+class Blocked(Incorrect):
+    """The item builds on an earlier answer that is missing or unusable; the message names that answer."""
+
+    status = "blocked"
+
+
+_notes: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("pmle_pass_notes", default=None)
+
+
+def record_passes(notes: list[str]) -> contextvars.Token:
+    """Collect the pass notes of the checkers called from now on into ``notes`` (see pmle.grading.verdict)."""
+    return _notes.set(notes)
+
+
+def stop_recording(token: contextvars.Token) -> None:
+    _notes.reset(token)
+
+
 def pass_text(name: str, note: str = "") -> str:
-    return f"✔ `{name}` is correct." + (f" {note}" if note else "")
+    return f"`{name}` is correct." + (f" {note}" if note else "")
 
 
 def passed(name: str, note: str = "") -> None:
-    """Show that the check of ``name`` passed; graders require this mark to award points."""
-    text = pass_text(name, note)
-    try:
-        from IPython.display import display
-    except ImportError:  # pragma: no cover - IPython ships with every kernel
-        print(text)
-        return
-    display({"text/plain": text, PASS_MIME: {"name": name}}, raw=True)
+    """Confirm that the check of ``name`` passed; a verdict is a pass only when every part confirmed one."""
+    notes = _notes.get()
+    if notes is not None:
+        notes.append(pass_text(name, note))
 
 
 def require_answer(name: str, value: Any) -> None:
@@ -276,6 +290,17 @@ class Case:
     about: str = ""
 
 
+def _aligned(name: str, got: Any, want: pd.Series, about: str) -> Any:
+    """The learner's Series reordered to ``want``'s index, or Incorrect when its labels are not that index."""
+    if not isinstance(got, pd.Series):
+        raise Incorrect(f"`{name}` {about}: it must return a pandas Series aligned with the input's index; "
+                        f"got {type(got).__name__}.")
+    if got.index.has_duplicates or len(got) != len(want) or not got.index.isin(want.index).all():
+        raise Incorrect(f"`{name}` {about}: the Series it returns does not carry the input frame's index "
+                        "(a reset or new index loses which row is which); build it from the frame's columns.")
+    return got.reindex(want.index)
+
+
 def check_function(
     name: str,
     func: Any,
@@ -284,8 +309,13 @@ def check_function(
     mistakes: Sequence[tuple[Callable, str]] = (),
     rtol: float = 1e-9,
     atol: float = 1e-12,
+    aligned: bool = False,
 ) -> None:
-    """Call ``func`` on fresh cases; a mismatch that a known wrong implementation reproduces is named."""
+    """Call ``func`` on fresh cases; a mismatch that a known wrong implementation reproduces is named.
+
+    With ``aligned``, a case whose expected value is a Series needs a Series with the same index labels
+    back (in any order): values are compared label by label, never by position.
+    """
     require_answer(name, func)
     if not callable(func):
         raise Incorrect(f"`{name}` must be a function; got {_show(func)}.")
@@ -298,16 +328,21 @@ def check_function(
             raise AnswerError(f"`{name}` raised {type(exc).__name__}: {exc} ({case.about}).") from None
         if got is None and case.expected is not None:
             raise NotAttempted(f"`{name}` returned None ({case.about}): does it `return` its result?")
-        if same_values(got, case.expected, rtol=rtol, atol=atol):
+        want = case.expected
+        if aligned and isinstance(want, pd.Series):
+            got = _aligned(name, got, want, case.about)
+        if same_values(got, want, rtol=rtol, atol=atol):
             continue
         for wrong, message in mistakes:
             try:
                 theirs = wrong(*case.args, **case.kwargs)
             except Exception:
                 continue
+            if isinstance(theirs, pd.Series) and isinstance(got, pd.Series):
+                theirs = theirs.reindex(got.index)
             if same_values(got, theirs, rtol=rtol, atol=atol):
                 raise Incorrect(f"`{name}` {case.about}: {message}")
-        raise Incorrect(f"`{name}` {case.about}: expected {_show(case.expected)}, got {_show(got)}.")
+        raise Incorrect(f"`{name}` {case.about}: expected {_show(want)}, got {_show(got)}.")
     passed(name)
 
 
@@ -332,7 +367,11 @@ def check_rows(
         passed(name)
         return
     for predicate, message in mistakes:
-        if predicate(frame):
+        try:
+            recognised = bool(predicate(frame))
+        except Exception:  # a frame without the columns a known mistake has: not that mistake
+            recognised = False
+        if recognised:
             raise Incorrect(f"`{name}`: {message}")
     missing, extra = len(want.difference(frame.index)), len(frame.index.difference(want))
     raise Incorrect(f"`{name}` has {len(frame)} rows, expected {len(want)}: {missing} missing, {extra} that should not be there.")

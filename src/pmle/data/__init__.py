@@ -186,7 +186,7 @@ def answer_key(family: str) -> dict:
     """
     import json
 
-    from pmle import paths
+    from pmle.course import paths
 
     override = os.environ.get("PMLE_KEYS_DIR")
     folder = Path(override) if override else paths.course_root() / "autograder" / "keys"

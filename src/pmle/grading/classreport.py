@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from pmle.errors import PmleError
-from pmle.results import STATUSES, SubmissionResult
+from pmle.grading.results import STATUSES, SubmissionResult
 
 BINS = 10  # score histogram: 10 % bins of the automatic maximum
 BAR_WIDTH = 40  # characters of the longest text-histogram bar

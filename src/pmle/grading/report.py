@@ -7,7 +7,7 @@ import os
 import sys
 import textwrap
 
-from pmle.selfcheck import LabResult
+from pmle.grading.results import LabResult
 
 COLOURS = {"pass": "32", "manual": "36", "not attempted": "33"}
 
@@ -24,6 +24,8 @@ def as_text(result: LabResult, colour: bool = False, width: int = 100) -> str:
     items = result.items
     name_w = max([len("item")] + [len(i.item) for i in items])
     lines = [f"Lab {result.lab}: {result.notebook}", ""]
+    if result.detail:
+        lines[1:1] = [f"Grading stopped early: {result.detail}"]
     lines.append(f"{'item':<{name_w}}  {'points':>7}  {'result':<13}  feedback")
     message_w = max(30, width - name_w - 28)
     for i in items:

@@ -3,7 +3,8 @@
 Test cells and locked cells always come from the source (hidden tests included), whatever the
 learner did to them; answer cells come from the learner, matched by grade id; the learner's own
 extra cells stay where they were, after the cell they followed. A missing answer becomes the blank
-from the release, so it earns nothing.
+from the committed release, so it earns nothing; a release without that blank is an error, never a
+reason to fall back to the source's solution.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 
 import nbformat
 
-from pmle import notebooks as nbu
+from pmle.course import notebooks as nbu
+from pmle.errors import ReleaseOutOfDate
 
 
 @dataclass
@@ -51,6 +53,9 @@ def assemble(source: nbformat.NotebookNode, learner: nbformat.NotebookNode, rele
     for index, cell in enumerate(release.cells):
         by_text.setdefault(_key(cell), index)
     blank_answers = {nbu.grade_id(c): c for c in release.cells if nbu.is_solution(c)}
+    lacking = [nbu.grade_id(c) for c in source.cells if nbu.is_solution(c) and nbu.grade_id(c) not in blank_answers]
+    if lacking:
+        raise ReleaseOutOfDate(f"the release has no blank for answer cell(s) {', '.join(map(str, lacking))}.")
 
     # Match each learner cell to a source cell, or attach it after the last matched one.
     answers: dict[int, nbformat.NotebookNode] = {}
@@ -87,7 +92,7 @@ def assemble(source: nbformat.NotebookNode, learner: nbformat.NotebookNode, rele
         gid = nbu.grade_id(src)
         if nbu.is_solution(src):
             learner_cell = answers.get(index)
-            chosen = copy.deepcopy(learner_cell if learner_cell is not None else blank_answers.get(gid, src))
+            chosen = copy.deepcopy(learner_cell if learner_cell is not None else blank_answers[gid])
             chosen.metadata = copy.deepcopy(src.metadata)
             if chosen.cell_type == "code":
                 chosen.outputs, chosen.execution_count = [], None

@@ -1,6 +1,6 @@
 """Run untrusted notebook code in a separate, locked-down process and talk to it over a pipe.
 
-`Sandbox.start()` launches `pmle.runner` (which executes the learner's cells) so that it can do
+`Sandbox.start()` launches `pmle.grading.runner` (which executes the learner's cells) so that it can do
 little harm. With root on Linux ("full" isolation) the runner gets:
 
 - its own user id (one per worker slot, never shared by two running submissions), no groups,
@@ -16,7 +16,7 @@ little harm. With root on Linux ("full" isolation) the runner gets:
 
 Without root ("none" isolation) the runner is only a separate process in its own session with the
 same resource limits (by rlimit); it runs with the grader's permissions. Pass/fail is judged outside
-the runner in both cases (see pmle.trusted), so the verdicts can't be forged either way.
+the runner in both cases (see pmle.grading.trusted), so the verdicts can't be forged either way.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pmle import wire
+from pmle.grading import wire
 
 MAX_FRAME = 64 * 2**20  # bytes in one message from the runner
 MAX_NODES = 2_000_000  # JSON lists and objects in one message: decoding each costs memory here
@@ -66,7 +66,7 @@ class Limits:
 
 @dataclass
 class Plan:
-    """Everything the boot step needs, written as JSON for `python -m pmle.sandbox boot`."""
+    """Everything the boot step needs, written as JSON for `python -m pmle.grading.sandbox boot`."""
 
     argv: list[str]
     env: dict[str, str]
@@ -95,7 +95,7 @@ def _python_dirs() -> set[Path]:
     """Folders the runner's Python needs to read: its prefixes and its import path."""
     dirs = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(os.path.realpath(sys.executable)).parent.parent}
     dirs |= {Path(p) for p in sys.path if p and ("site-packages" in p or "/lib/python" in p) and Path(p).is_dir()}
-    dirs.add(Path(__file__).resolve().parent.parent)  # where pmle itself is imported from (src/ when editable)
+    dirs.add(Path(__file__).resolve().parents[2])  # where pmle itself is imported from (src/ when editable)
     return {Path(os.path.realpath(d)) for d in dirs} | dirs
 
 
@@ -300,7 +300,7 @@ class Sandbox:
             "OPENBLAS_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
         }
-        runner = [sys.executable, "-I", "-m", "pmle.runner", str(req_r), str(resp_w), str(limits.output_kb * 1024)]
+        runner = [sys.executable, "-I", "-m", "pmle.grading.runner", str(req_r), str(resp_w), str(limits.output_kb * 1024)]
         uid, uid_lock = claim_uid(slot) if isolate else (None, -1)
         cgroups = None
         if isolate:
@@ -311,7 +311,7 @@ class Sandbox:
             plan_file = workdir / "plan.json"
             plan_file.write_text(json.dumps(asdict(plan)))
             argv = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
-                    sys.executable, "-I", "-m", "pmle.sandbox", "boot", str(plan_file)]
+                    sys.executable, "-I", "-m", "pmle.grading.sandbox", "boot", str(plan_file)]
 
             def preexec():
                 _die_with_parent()  # if the grader dies, unshare dies, and with it the whole namespace
@@ -514,4 +514,4 @@ def boot(plan_file: str) -> int:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "boot":
         sys.exit(boot(sys.argv[2]))
-    sys.exit("usage: python -m pmle.sandbox boot PLAN.json")
+    sys.exit("usage: python -m pmle.grading.sandbox boot PLAN.json")

@@ -1,6 +1,6 @@
 """`pmle grade`: grade a whole class of untrusted submissions in parallel, resumably, with reports.
 
-Each submission is graded by its own worker process (pmle.trusted) with its own sandbox slot, so one
+Each submission is graded by its own worker process (pmle.grading.trusted) with its own sandbox slot, so one
 submission can't stop the batch or touch another's result. Results are cached under
 ``OUT/.pmle/results/`` keyed by the submission's bytes and the grader's fingerprint (source and
 release notebooks, answer keys, the pmle package, the limits): a re-run grades only what changed, and
@@ -26,12 +26,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pmle
-from pmle import notebooks as nbu
-from pmle import paths
+from pmle.course import notebooks as nbu
+from pmle.course import paths
 from pmle.errors import PmleError
-from pmle.results import SubmissionResult
-from pmle.sandbox import Limits, sweep
-from pmle.trusted import blank_items as _blank_items
+from pmle.grading.results import SubmissionResult
+from pmle.grading.sandbox import Limits, sweep
+from pmle.grading.trusted import blank_items as _blank_items
 
 
 class GradeError(PmleError):
@@ -103,7 +103,7 @@ def _limit_worker() -> None:
 
 
 class Worker:
-    """Runs one submission in a fresh `python -m pmle.trusted` process on a free sandbox slot."""
+    """Runs one submission in a fresh `python -m pmle.grading.trusted` process on a free sandbox slot."""
 
     def __init__(self, root: Path, lab: str, settings: Settings, private: list[Path], slots: int):
         self.root, self.lab, self.settings, self.private = root, lab, settings, private
@@ -130,7 +130,7 @@ class Worker:
             job_file.write_text(json.dumps(job))
             started = time.monotonic()
             process = subprocess.Popen(
-                [sys.executable, "-m", "pmle.trusted", str(job_file), str(result_file)],
+                [sys.executable, "-m", "pmle.grading.trusted", str(job_file), str(result_file)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp, start_new_session=True,
                 env={**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
                 preexec_fn=_limit_worker,
@@ -189,8 +189,8 @@ def grades_csv(results: list[SubmissionResult], item_names: list[str]) -> str:
 def grade_class(lab: str, submissions: Path, out: Path, settings: Settings | None = None, root: Path | None = None,
                 progress=None) -> ClassResult:
     """Grade every submission of ``lab`` found in ``submissions``; write the reports to ``out``."""
-    from pmle import classreport, gradebook
-    from pmle.submissions import collect
+    from pmle.grading import classreport, gradebook
+    from pmle.grading.submissions import collect
 
     settings = settings or Settings()
     started = time.monotonic()

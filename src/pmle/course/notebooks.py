@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -93,3 +94,35 @@ def strip_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.execution_count = None
         cell.get("metadata", {}).pop("execution", None)
     return nb
+
+
+def bound_names(source: str) -> set[str]:
+    """Names a cell binds at its top level (assignments, defs, imports, loop targets)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+
+    def visit(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            return
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return names
+
+
+def lab_of(nb) -> str | None:
+    """The lab id a notebook's metadata names (``metadata.pmle.lab``), or None."""
+    meta = nb.get("metadata", {}).get("pmle") if isinstance(nb.get("metadata"), dict) else None
+    lab = meta.get("lab") if isinstance(meta, dict) else None
+    return lab if isinstance(lab, str) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import shutil
 import subprocess
@@ -12,8 +13,8 @@ from pathlib import Path
 
 import nbformat
 
-from pmle import notebooks as nbu
-from pmle import paths
+from pmle.course import notebooks as nbu
+from pmle.course import paths
 from pmle.errors import PmleError
 
 
@@ -60,6 +61,20 @@ def differences(expected: Path, actual: Path) -> list[str]:
     return sorted((ours ^ theirs) | changed)
 
 
+MANIFEST = Path(__file__).with_name("manifest.json")
+
+
+def manifest_text(root: Path) -> str:
+    """The public list of each lab's title and items with the names they grade (read by pmle.lab without the course side)."""
+    from pmle.course import labs as course_labs
+
+    data = {}
+    for checks in course_labs.all_labs(root):
+        data[checks.info.id] = {"title": checks.info.title,
+                                "items": {item.id: list(item.reads) for item in checks.items.values()}}
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
 def release(root: Path, labs: list[str] | None = None, check: bool = False) -> list[str]:
     """Regenerate labs/ (or, with ``check``, only compare); returns the out-of-date files."""
     labs = labs or paths.lab_ids(root)
@@ -72,6 +87,11 @@ def release(root: Path, labs: list[str] | None = None, check: bool = False) -> l
             if not check:
                 shutil.rmtree(current, ignore_errors=True)
                 shutil.copytree(fresh, current)
+        manifest = manifest_text(root)
+        if not MANIFEST.exists() or MANIFEST.read_text(encoding="utf-8") != manifest:
+            stale.append("src/pmle/course/manifest.json")
+            if not check:
+                MANIFEST.write_text(manifest, encoding="utf-8")
         known = set(labs) | set(paths.lab_ids(root))
         if (root / "labs").is_dir():
             orphans = [p for p in (root / "labs").iterdir() if p.is_dir() and p.name not in known]

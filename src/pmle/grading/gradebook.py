@@ -9,12 +9,12 @@ from pathlib import Path
 
 import nbformat
 
-from pmle import notebooks as nbu
-from pmle import paths
-from pmle.assemble import assemble
+from pmle.course import notebooks as nbu
+from pmle.course import paths
+from pmle.course.assemble import assemble
 from pmle.errors import PmleError
-from pmle.release import nbgrader_env
-from pmle.results import SubmissionResult
+from pmle.course.release import nbgrader_env
+from pmle.grading.results import SubmissionResult
 
 
 def default_db(root: Path) -> str:

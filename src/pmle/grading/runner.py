@@ -1,13 +1,13 @@
 """The process inside the sandbox: runs the learner's cells and answers questions about its variables.
 
-It reads requests from one pipe and writes answers to another (4-byte length + pmle.wire message):
+It reads requests from one pipe and writes answers to another (4-byte length + pmle.grading.wire message):
 
 - ``run``: execute a cell with IPython (magics work as in Jupyter); answer its printed text and error;
 - ``get``: the values of some global names (data as data; anything else as a handle);
 - ``call`` / ``getattr`` / ``getitem`` / ``len`` / ``iter`` / ``describe``: operations on a handle.
 
 Nothing here is trusted: learner code runs in this process and may change any of it. The grader only
-ever takes *data* from these answers (pmle.wire decodes nothing else), so the worst a learner can do
+ever takes *data* from these answers (pmle.grading.wire decodes nothing else), so the worst a learner can do
 is send values, and sending the right value is the same as answering right.
 """
 
@@ -18,8 +18,8 @@ import os
 import sys
 import traceback
 
-from pmle import wire
-from pmle.sandbox import read_frame, write_frame
+from pmle.grading import wire
+from pmle.grading.sandbox import read_frame, write_frame
 
 MAX_ITEMS = 10**6
 

@@ -1,46 +1,39 @@
-"""Grade one submission: learner cells run in the sandbox, test cells run here, where learners can't reach.
+"""Grade one submission: learner cells run in the sandbox, the lab's checks run here, where learners can't reach.
 
-The assembled notebook (pmle.assemble: test and locked cells from the source) is played cell by cell
-in two processes kept in step:
+The assembled notebook (pmle.course.assemble: test and locked cells from the source) is played cell
+by cell. Every cell but the tests (answers, the course's locked cells, the learner's extra cells) runs
+in the sandbox, in order, as in a notebook. A test cell is not executed at all: its item, from the
+lab's course-side module (pmle.course.labs), runs here, in this trusted process. The names the item
+declares are fetched from the sandbox as *data* (pmle.grading.wire); a function or other object
+arrives as a `Remote` that calls back into the sandbox, with data in and data out. Everything else an
+item needs it computes itself from the data, so no learner code can change what it compares against.
 
-- learner cells (answers, edited plain cells, extra cells) run only in the sandbox;
-- locked cells (and the parameters cell, in its source version) run in both, so each side has the
-  course's own state;
-- test cells run only here, in this trusted process. A name a test or locked cell uses that the
-  course's own cells did not define (or that is one of the source's answer names) is fetched from the
-  sandbox as *data* (pmle.wire); a function or other object arrives as a `Remote` that calls back
-  into the sandbox, with data in and data out.
-
-A test cell passes when it finishes without an exception and a pmle checker called `passed()`; both
-happen here, so no learner code can fake them (input transformers, patched tracebacks, a custom
+The verdict (pmle.grading.verdict) is made here from what the item raised and the passes its checkers
+confirmed, so no learner code can fake it (input transformers, patched tracebacks, a custom
 `__eq__`, a patched `math.isclose` all stay in the sandbox). Learner warnings can't cost points: the
 sandbox's output is never part of the verdict.
 """
 
 from __future__ import annotations
 
-import ast
-import builtins
 import json
 import signal
 import sys
 import time
-import types
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
+from pmle.course import labs, paths
+from pmle.course import notebooks as nbu
+from pmle.course.assemble import assemble
+from pmle.course.labs import LabChecks
+from pmle.errors import NotebookError, PmleError
+from pmle.grading import wire
+from pmle.grading.results import ItemResult, LearnerCell, SubmissionResult
+from pmle.grading.runner import CappedText
+from pmle.grading.sandbox import Limits, Sandbox, SandboxError
+from pmle.grading.verdict import NOT_RUN, Verdict, manual
 
-from pmle import feedback, wire
-from pmle import notebooks as nbu
-from pmle import paths
-from pmle.assemble import assemble
-from pmle.errors import NotebookError
-from pmle.results import LearnerCell, SubmissionResult
-from pmle.sandbox import Limits, Sandbox, SandboxError
-from pmle.selfcheck import ItemResult
-
-BUILTIN_NAMES = set(dir(builtins))
 MAX_OUTPUT = 1_000_000  # characters of learner output kept per submission, all cells together
 MAX_CELLS = 1000  # a lab has under 100 cells
 
@@ -298,71 +291,6 @@ def rebuild_estimator(spec) -> object | None:
         return None
 
 
-# ---------------------------------------------------------------- names
-
-
-def bound_names(source: str) -> set[str]:
-    """Names a cell binds at its top level (assignments, defs, imports, loop targets)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    names: set[str] = set()
-
-    def visit(node):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-            return
-        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            return
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(tree)
-    return names
-
-
-def referenced_names(code: types.CodeType) -> set[str]:
-    names = set(code.co_names)
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            names |= referenced_names(const)
-    return names
-
-
-# ---------------------------------------------------------------- verdicts
-
-
-def verdict(exc: BaseException | None, passes: list[str], course_names: set[str] = frozenset()) -> tuple[str, str]:
-    """Status and message of one test cell, from what it raised and the pass marks it gave."""
-    if exc is None:
-        if passes:
-            return "pass", " ".join(passes)
-        return "error", "the check finished without confirming a pass."
-    message = str(exc)
-    if isinstance(exc, feedback.NotAttempted):
-        return "not attempted", message
-    if isinstance(exc, feedback.AnswerError):
-        return "error", message
-    if isinstance(exc, feedback.Incorrect):
-        return "wrong", message
-    if isinstance(exc, NotImplementedError):
-        return "not attempted", "a function you call here still raises NotImplementedError: write its body."
-    if isinstance(exc, AssertionError):
-        return "wrong", message or "a check failed."
-    if isinstance(exc, NameError):
-        name = getattr(exc, "name", None)
-        if name in course_names:
-            return "error", (f"`{name}` was never computed: a cell of the lab that makes it failed, usually "
-                             "because an answer it uses is missing or has the wrong type.")
-        return "not attempted", f"{message}: answer the cell that defines it and run it."
-    return "error", f"the check raised {type(exc).__name__}: {message}"
-
-
 class _CellTimeout(BaseException):
     pass
 
@@ -375,122 +303,88 @@ def _alarm(signum, frame):
 
 
 class Grader:
-    """Plays one assembled notebook through the sandbox and the trusted namespace."""
+    """Plays one assembled notebook: every cell but the tests in the sandbox, the tests' items here."""
 
-    def __init__(self, job: Job, source, built, answer_names: set[str], sandbox: Sandbox):
-        self.job, self.source, self.built = job, source, built
-        self.answer_names = answer_names
+    def __init__(self, job: Job, source, built, checks: LabChecks, sandbox: Sandbox):
+        self.job, self.source, self.built, self.checks = job, source, built, checks
         self.sandbox = sandbox
         self.client = Client(sandbox)
-        self.ns: dict = {"__name__": "__main__", "__builtins__": builtins}
-        self.owned: set[str] = set()
-        # Names the course's own cells bind: never taken from the learner, even before (or if never) bound here.
-        self.course_names = set().union(*[
-            bound_names(c.source) for c in source.cells
-            if c.cell_type == "code" and (nbu.is_test(c) or nbu.is_locked(c) or nbu.has_tag(c, "parameters"))
-        ]) - answer_names
-        self.passes: list[str] = []
-        self.verdicts: dict[str, tuple[str, str]] = {}
+        self.verdicts: dict[str, Verdict] = {}
+        self.cell_errors: dict[str, str] = {}  # name -> "ValueError: ..." for names whose last cell raised
         self.cells: list[LearnerCell] = []
         self.output_kept = 0
 
-    def _fetch(self, code: types.CodeType) -> None:
-        course = self.owned | self.course_names
-        wanted = sorted(n for n in referenced_names(code) - BUILTIN_NAMES if n not in course or n in self.answer_names)
-        if not wanted:
+    def check_item(self, gid: str, deadline: float) -> None:
+        """Fetch the names the item reads from the sandbox (as data, or Remotes) and judge it here."""
+        item = self.checks.items.get(gid)
+        if item is None:
+            self.verdicts[gid] = Verdict(gid, "error", f"the lab's checks have no item `{gid}`: a fault in the course.")
             return
-        reply = self.client.ask("get", names=wanted)
-        found = reply.get("found", {}) if isinstance(reply, dict) else {}
-        for name in wanted:
-            if isinstance(found, dict) and name in found:
-                self.ns[name] = found[name]
-            elif name not in self.owned:
-                self.ns.pop(name, None)
-
-    def run_trusted(self, source: str, label: str, deadline: float) -> BaseException | None:
-        """Execute a course cell here; the exception it raised, if any (the cell's alarm is already set)."""
-        from pmle.runner import CappedText
-
-        code = compile(source, f"<{label}>", "exec")
         self.client.deadline = deadline
         self.client.forget_stored()
-        before = None  # the namespace's bindings once the learner's names are in: what the cell itself binds
+        reply = self.client.ask("get", names=list(item.names))
+        found = reply.get("found", {}) if isinstance(reply, dict) else {}
+        found = {k: v for k, v in found.items() if k in item.names} if isinstance(found, dict) else {}
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = CappedText(10_000)
-        error = None
         try:
-            self._fetch(code)
-            before = {k: id(v) for k, v in self.ns.items()}
-            exec(code, self.ns)
-        except (_CellTimeout, SandboxError):
-            raise
-        except Exception as exc:  # the verdict reads it
-            error = exc
+            self.verdicts[gid] = self.checks.run(gid, found, self.cell_errors, passthrough=(SandboxError,))
         finally:
             sys.stdout, sys.stderr = saved
             pyplot = sys.modules.get("matplotlib.pyplot")
             if pyplot is not None:
                 pyplot.close("all")
-        if before is not None:
-            self.owned |= {k for k, v in self.ns.items() if before.get(k) != id(v)} - self.answer_names
-        return error
 
-    def run_learner(self, cell, deadline: float) -> None:
+    def run_cell(self, cell, src, deadline: float) -> None:
+        """Run a notebook cell in the sandbox; keep a learner cell's output, and which names a failing cell left unsure."""
         reply = self.sandbox.request("run", max(0.1, deadline - time.monotonic()), source=cell.source)
         if not isinstance(reply, dict):
             reply = {}
-        output, error = reply.get("output", ""), reply.get("error", "")
+        output, error = str(reply.get("output", "")), str(reply.get("error", ""))
+        for name in nbu.bound_names(cell.source):
+            if error and not error.startswith("NotImplementedError"):
+                self.cell_errors[name] = error[:2000]
+            else:
+                self.cell_errors.pop(name, None)
+        if src is not None and (nbu.is_locked(src) or nbu.has_tag(src, "parameters")):
+            return  # the course's own cell: not the learner's work
         gid = nbu.grade_id(cell) if nbu.is_solution(cell) else None
-        output = str(output)[:100_000]
+        output = output[:100_000]
         room = MAX_OUTPUT - self.output_kept
         if len(output) > room:
             output = output[:max(room, 0)] + "\n... (output of this notebook over the limit: not kept)"
         self.output_kept += len(output)
-        self.cells.append(LearnerCell(cell.source[:20_000], gid, output, str(error)[:2000]))
+        self.cells.append(LearnerCell(cell.source[:20_000], gid, output, error[:2000]))
 
     def play(self) -> None:
         job = self.job
         notebook_deadline = time.monotonic() + job.notebook_timeout
         source_cells = {f"source-{i}": c for i, c in enumerate(self.source.cells)}
-        signal.signal(signal.SIGALRM, _alarm)  # one alarm per cell covers fetching, decoding and checking
-        original = feedback.passed
-        feedback.passed = lambda name, note="": self.passes.append(feedback.pass_text(name, note))
-        try:
-            for cell in self.built.notebook.cells:
-                src = source_cells.get(cell.get("id"))
-                if cell.cell_type != "code":
-                    if src is not None and nbu.is_manual(src):
-                        self.cells.append(LearnerCell(cell.source, nbu.grade_id(src)))
-                    continue
-                both = src is not None and (nbu.is_locked(src) or nbu.has_tag(src, "parameters"))
-                budget = job.cell_timeout * (2 if both else 1)  # a locked cell runs on both sides
-                deadline = min(notebook_deadline, time.monotonic() + budget)
-                label = nbu.grade_id(src) if src is not None and nbu.grade_id(src) else f"cell {cell.get('id')}"
-                where = f"`{label}`" if not label.startswith("cell ") else f"your code cell {len(self.cells) + 1}"
-                signal.setitimer(signal.ITIMER_REAL, max(0.05, deadline - time.monotonic()) + 0.5)
-                try:
-                    self.play_cell(cell, src, label, deadline)
-                except _CellTimeout:
+        signal.signal(signal.SIGALRM, _alarm)  # one alarm per cell covers running, fetching, decoding and checking
+        for cell in self.built.notebook.cells:
+            src = source_cells.get(cell.get("id"))
+            if cell.cell_type != "code":
+                if src is not None and nbu.is_manual(src):
+                    self.cells.append(LearnerCell(cell.source, nbu.grade_id(src)))
+                continue
+            budget = job.cell_timeout
+            deadline = min(notebook_deadline, time.monotonic() + budget)
+            label = nbu.grade_id(src) if src is not None and nbu.grade_id(src) else f"cell {cell.get('id')}"
+            where = f"`{label}`" if not label.startswith("cell ") else f"your code cell {len(self.cells) + 1}"
+            signal.setitimer(signal.ITIMER_REAL, max(0.05, deadline - time.monotonic()) + 0.5)
+            try:
+                if src is not None and nbu.is_test(src):
+                    self.check_item(nbu.grade_id(src), deadline)
+                else:
+                    self.run_cell(cell, src, deadline)
+            except _CellTimeout:
+                raise SandboxError("timeout", f"at {where}: still running after {budget:g} s") from None
+            except SandboxError as exc:
+                if exc.kind == "timeout":
                     raise SandboxError("timeout", f"at {where}: still running after {budget:g} s") from None
-                except SandboxError as exc:
-                    if exc.kind == "timeout":
-                        raise SandboxError("timeout", f"at {where}: still running after {budget:g} s") from None
-                    raise SandboxError(exc.kind, f"at {where}: {exc}") from None
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-        finally:
-            feedback.passed = original
-
-    def play_cell(self, cell, src, label: str, deadline: float) -> None:
-        if src is not None and nbu.is_test(src):
-            self.passes = []
-            error = self.run_trusted(src.source, f"test {label}", deadline)
-            self.verdicts[nbu.grade_id(src)] = verdict(error, self.passes, self.course_names)
-        elif src is not None and (nbu.is_locked(src) or nbu.has_tag(src, "parameters")):
-            self.sandbox.request("run", max(0.1, deadline - time.monotonic()), source=src.source)
-            self.run_trusted(src.source, label, deadline)
-        else:
-            self.run_learner(cell, deadline)
+                raise SandboxError(exc.kind, f"at {where}: {exc}") from None
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
 
     def items(self) -> list[ItemResult]:
         results = []
@@ -500,10 +394,10 @@ class Grader:
                 continue
             max_points = nbu.points(cell)
             if nbu.is_manual(cell):
-                results.append(ItemResult(gid, "manual", "manual", 0.0, max_points, "graded by hand."))
+                results.append(ItemResult.of(manual(gid, self.job.lab), "manual", max_points))
                 continue
-            status, message = self.verdicts.get(gid, ("not run", "this check did not run (the notebook stopped before it)."))
-            results.append(ItemResult(gid, "auto", status, max_points if status == "pass" else 0.0, max_points, message))
+            verdict = self.verdicts.get(gid, Verdict(gid, "not run", NOT_RUN))
+            results.append(ItemResult.of(verdict, "auto", max_points))
         return results
 
 
@@ -514,8 +408,10 @@ def blank_items(root: Path, lab: str, status: str, message: str) -> list[ItemRes
     for cell in source.cells:
         gid = nbu.grade_id(cell)
         if gid and (nbu.is_test(cell) or nbu.is_manual(cell)):
-            kind = "manual" if nbu.is_manual(cell) else "auto"
-            items.append(ItemResult(gid, kind, "manual" if kind == "manual" else status, 0.0, nbu.points(cell), message))
+            if nbu.is_manual(cell):
+                items.append(ItemResult.of(manual(gid, lab), "manual", nbu.points(cell)))
+            else:
+                items.append(ItemResult(gid, "auto", status, 0.0, nbu.points(cell), message))
     return items
 
 
@@ -525,18 +421,25 @@ def grade(job: Job) -> SubmissionResult:
     root = Path(job.course_root)
     source = nbu.read(paths.source_notebook(root, job.lab))
     release = nbu.read(paths.release_notebook(root, job.lab))
+    checks = labs.load(root, job.lab)
+    if checks is None:
+        raise PmleError(f"the course has no checks for {job.lab} ({labs.checks_path(root, job.lab)}).")
+
+    def invalid(detail: str) -> SubmissionResult:
+        return SubmissionResult(job.student, job.lab, "invalid", detail, blank_items(root, job.lab, "not run", "not graded: " + detail))
+
     try:
         learner = nbu.read(job.notebook)
     except NotebookError as exc:
-        detail = str(exc).replace(str(job.notebook), Path(job.notebook).name)
-        return SubmissionResult(job.student, job.lab, "invalid", detail, blank_items(root, job.lab, "not run", "not graded: " + detail))
+        return invalid(str(exc).replace(str(job.notebook), Path(job.notebook).name))
     if len(learner.cells) > MAX_CELLS:
-        detail = f"{Path(job.notebook).name}: has {len(learner.cells):,} cells; at most {MAX_CELLS:,} are accepted."
-        return SubmissionResult(job.student, job.lab, "invalid", detail, blank_items(root, job.lab, "not run", "not graded: " + detail))
+        return invalid(f"{Path(job.notebook).name}: has {len(learner.cells):,} cells; at most {MAX_CELLS:,} are accepted.")
+    other = nbu.lab_of(learner)
+    if other is not None and other != job.lab:
+        return invalid(f"{Path(job.notebook).name}: is a notebook of lab {other}, not {job.lab}.")
     built = assemble(source, learner, release)
-    answer_names = set().union(*[bound_names(c.source) for c in source.cells if c.cell_type == "code" and nbu.is_solution(c)])
     sandbox = Sandbox.start(root, job.slot, job.limits, job.isolate, [Path(p) for p in job.private])
-    grader = Grader(job, source, built, answer_names, sandbox)
+    grader = Grader(job, source, built, checks, sandbox)
     status, detail = "graded", ""
     try:
         grader.play()
@@ -550,7 +453,7 @@ def grade(job: Job) -> SubmissionResult:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m pmle.trusted JOB.json RESULT.json`: the worker process of `pmle grade`."""
+    """`python -m pmle.grading.trusted JOB.json RESULT.json`: the worker process of `pmle grade`."""
     raw = json.loads(Path(argv[0]).read_text())
     limits = Limits(**raw.pop("limits")) if raw.get("limits") else None
     job = Job(**raw, limits=limits)

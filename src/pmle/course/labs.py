@@ -1,0 +1,220 @@
+"""The lab model: a lab's metadata and its graded items, as the course-side module of each lab declares them.
+
+Each lab has one module, ``autograder/checks/NN_slug.py`` (course side: never in labs/, hidden from the
+sandbox). It builds a `LabChecks` and declares each auto-graded item with a small function::
+
+    lab = LabChecks(LabInfo(id="01_framing", title="Framing and baselines", datasets=("churn",), ...))
+
+    @lab.item("framing", reads=["framing"], explanation="B ties the label to a horizon ...")
+    def framing(a):
+        check_choice("framing", a.framing, "B", options=["A", "B", "C", "D"], mistakes={...})
+
+``reads`` are the notebook names the item grades; ``uses`` the earlier answers it builds on (name ->
+the item that grades that answer), so a mistake costs points once: the item is scored on the
+learner's own earlier answer (see `carry_forward`), and is *blocked*, naming that answer, when it is
+missing. An item computes everything else itself from the data, never from the learner's notebook,
+whose globals the learner may have rebound.
+
+The in-notebook check, `pmle check` and `pmle grade` all run items through `LabChecks.run`.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import importlib.util
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pmle.feedback import AnswerError, Blocked, NotAttempted
+from pmle.grading.verdict import Verdict, judge
+
+CHECKS_DIR = ("autograder", "checks")
+
+
+@dataclass(frozen=True)
+class LabInfo:
+    """What the README's lab table, the notebook header test and the budgets read: kept here only."""
+
+    id: str  # "01_framing": the folder in solutions/ and labs/, and the notebook's metadata
+    title: str
+    datasets: tuple[str, ...]
+    minutes: tuple[int, int]  # estimated time, low and high
+    exam_sections: tuple[int, ...]  # PMLE exam-guide sections (October 2024) the lab serves
+    budget_seconds: float = 20.0  # headless run of the solution on 2 cores
+    budget_mb: int = 1024  # peak memory of that run
+
+    @property
+    def number(self) -> str:
+        return self.id.split("_", 1)[0]
+
+
+@dataclass
+class Item:
+    """One auto-graded item: the grade id of its test cell, what it reads, and its check."""
+
+    id: str
+    reads: tuple[str, ...]
+    uses: dict[str, str]
+    check: Callable[["Answers"], object]
+    explanation: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*self.reads, *self.uses]))
+
+
+class Answers:
+    """The learner's values for one item, read by attribute: ``a.framing``.
+
+    A name the item grades that is not defined raises NotAttempted; one whose answer cell raised, an
+    AnswerError quoting it; an earlier answer the item builds on that is missing or broken, Blocked
+    naming it. In the learner's own kernel (``copy_args``) their functions get copies of what a
+    check passes them, so no learner code can change the course's reference data.
+    """
+
+    def __init__(self, item: Item, values: Mapping[str, object], cell_errors: Mapping[str, str] | None = None,
+                 *, copy_args: bool = False):
+        self._item = item
+        self._values = dict(values)
+        self._errors = dict(cell_errors or {})
+        self._copy_args = copy_args
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        item = self._item
+        if name not in item.reads and name not in item.uses:
+            raise AttributeError(f"item `{item.id}` reads `{name}` without declaring it in reads= or uses=")
+        error = self._errors.get(name)
+        if name in item.uses and name not in item.reads:
+            if error or name not in self._values:
+                why = f"its cell raised {error}" if error else "it is not defined yet"
+                raise Blocked(f"`{item.id}` builds on your `{name}`, and {why}: answer that question first, "
+                              "then run this check again.")
+        elif error:
+            raise AnswerError(f"the cell that sets `{name}` raised {error}: fix it and run it again.")
+        elif name not in self._values:
+            raise NotAttempted(f"`{name}` is not defined yet: answer its question and run that cell.")
+        value = self._values[name]
+        if self._copy_args and isinstance(value, (types.FunctionType, functools.partial)):
+            return _copying(value)
+        return value
+
+    def has(self, name: str) -> bool:
+        """Whether ``name`` is defined and its cell did not fail (for items that read an answer optionally)."""
+        return name in self._values and name not in self._errors
+
+
+def _copying(func: Callable) -> Callable:
+    @functools.wraps(func)
+    def call(*args, **kwargs):
+        return func(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+
+    return call
+
+
+class LabChecks:
+    """A lab's metadata and its items, in notebook order."""
+
+    def __init__(self, info: LabInfo):
+        self.info = info
+        self.items: dict[str, Item] = {}
+
+    def item(self, id: str, *, reads: Iterable[str], uses: Mapping[str, str] | None = None, explanation: str = ""):
+        """Declare the check of the test cell ``id`` (a decorator)."""
+        def register(func: Callable[[Answers], object]) -> Callable[[Answers], object]:
+            if id in self.items:
+                raise ValueError(f"item {id!r} declared twice in lab {self.info.id}")
+            text = explanation or (func.__doc__ or "").strip()
+            self.items[id] = Item(id, tuple(reads), dict(uses or {}), func, text)
+            return func
+
+        return register
+
+    def run(self, item_id: str, values: Mapping[str, object], cell_errors: Mapping[str, str] | None = None, *,
+            copy_args: bool = False, passthrough: tuple[type[BaseException], ...] = ()) -> Verdict:
+        item = self.items[item_id]
+        answers = Answers(item, values, cell_errors, copy_args=copy_args)
+        return judge(item_id, lambda: item.check(answers), passthrough=passthrough)
+
+
+# ---------------------------------------------------------------- carrying an earlier answer forward
+
+
+def outputs(func: Callable, calls: Sequence[tuple]) -> list | None:
+    """What ``func`` returns for each call (a tuple of arguments), or None if any call fails."""
+    try:
+        return [func(*args) for args in calls]
+    except Exception:  # noqa: BLE001 - a learner function that fails matches no known behaviour
+        return None
+
+
+def same_outputs(theirs: Sequence | None, known: Sequence | None, *, rtol: float = 0.0, atol: float = 1e-6) -> bool:
+    """The same values (flags, amounts, arrays) for every call; False for anything that can't be compared."""
+    from pmle.feedback import same_values
+
+    if theirs is None or known is None:
+        return False
+    try:
+        return len(theirs) == len(known) and all(same_values(a, b, rtol=rtol, atol=atol) for a, b in zip(theirs, known))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def carry_forward(theirs: Callable, calls: Sequence[tuple], known: Sequence[Callable], *,
+                  rtol: float = 0.0, atol: float = 1e-6) -> Callable:
+    """The known implementation the learner's earlier function behaves like on ``calls``, else the reference.
+
+    ``known`` lists the reference first, then the recorded mistakes of the earlier item. A later item
+    scored with the returned function charges an earlier mistake only once. Never the learner's own
+    outputs: a function that matches no known behaviour (one that looks at the answers, say) is
+    scored as the reference.
+    """
+    mine = outputs(theirs, calls)
+    for candidate in known:
+        if same_outputs(mine, outputs(candidate, calls), rtol=rtol, atol=atol):
+            return candidate
+    return known[0]
+
+
+# ---------------------------------------------------------------- finding a lab's module
+
+
+def checks_path(root: Path, lab: str) -> Path:
+    return root.joinpath(*CHECKS_DIR, f"{lab}.py")
+
+
+@functools.lru_cache(maxsize=None)
+def _load(path: str, lab: str) -> LabChecks:
+    spec = importlib.util.spec_from_file_location(f"pmle_checks_{lab}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    checks = getattr(module, "lab", None)
+    if not isinstance(checks, LabChecks) or checks.info.id != lab:
+        raise ValueError(f"{path} must define `lab = LabChecks(LabInfo(id={lab!r}, ...))`")
+    return checks
+
+
+def load(root: Path, lab: str) -> LabChecks | None:
+    """The course-side checks of ``lab``, or None where only the release is (a classroom student's copy)."""
+    path = checks_path(root, lab)
+    if not path.is_file():
+        return None
+    return _load(str(path.resolve()), lab)
+
+
+def all_labs(root: Path) -> list[LabChecks]:
+    from pmle.course import paths
+
+    return [checks for lab in paths.lab_ids(root) if (checks := load(root, lab)) is not None]
+
+
+@dataclass(frozen=True)
+class PublicItem:
+    """What the package knows of an item without the course side: the names it grades."""
+
+    id: str
+    reads: tuple[str, ...] = field(default_factory=tuple)
