@@ -26,10 +26,10 @@ from pathlib import Path
 
 import nbformat
 
-from pmle.grading import gradebook
 from pmle.course import notebooks as nbu
 from pmle.course import paths
 from pmle.course.release import nbgrader_env
+from pmle.grading import gradebook
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE_FILES = ("nbgrader_config.py", "autograder", "solutions", "labs")

@@ -58,3 +58,24 @@ def source(lab: str):
 
 def release(lab: str):
     return nbu.read(paths.release_notebook(ROOT, lab))
+
+
+def lab_checks(lab: str):
+    """The course-side checks of ``lab`` (autograder/checks/<lab>.py)."""
+    from pmle.course import labs
+
+    checks = labs.load(ROOT, lab)
+    assert checks is not None, f"no autograder/checks/{lab}.py"
+    return checks
+
+
+@pytest.fixture
+def verdict():
+    """verdict(lab, item, cell_errors=None, **answers) -> Verdict, as `pmle check` gives on those values.
+
+    For the lab modules' unit tests: an item runs on in-memory answers, no notebook is executed.
+    """
+    def run(lab: str, item: str, cell_errors=None, **answers):
+        return lab_checks(lab).run(item, answers, cell_errors or {}, copy_args=True)
+
+    return run

@@ -6,10 +6,15 @@ import re
 
 import pytest
 
-from pmle.grading.classreport import (
-    feedback_html, item_rates, score_histogram, summary_text, write_feedback, write_summary,
-)
 from pmle.errors import PmleError
+from pmle.grading.classreport import (
+    feedback_html,
+    item_rates,
+    score_histogram,
+    summary_text,
+    write_feedback,
+    write_summary,
+)
 from pmle.grading.results import LearnerCell, SubmissionResult
 from pmle.grading.selfcheck import ItemResult
 

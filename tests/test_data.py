@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import assert_columns
-
 import pmle.data as data
 from pmle.data import churn
+
+from conftest import assert_columns
 
 SNAPSHOTS = pd.to_datetime(["2025-01-31", "2025-02-28", "2025-03-31", "2025-04-30", "2025-05-31", "2025-06-30"])
 DATA_END = pd.Timestamp("2025-07-31")

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import assert_columns
-
 import pmle.data as data
 from pmle.data import credit
+
+from conftest import assert_columns
 
 FINANCIAL_RAW = [
     "annual_income_eur",

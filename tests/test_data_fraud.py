@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import assert_columns
-
 import pmle.data as data
 from pmle.data import fraud
+
+from conftest import assert_columns
 
 START = pd.Timestamp("2025-03-03")
 END = pd.Timestamp("2025-06-02")

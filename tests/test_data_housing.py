@@ -11,7 +11,6 @@ from sklearn.inspection import partial_dependence, permutation_importance
 from sklearn.linear_model import Lasso, LassoCV, LinearRegression
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 import pmle.data as data
 from pmle.data import housing

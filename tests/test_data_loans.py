@@ -8,15 +8,13 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-
-from conftest import assert_columns
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
-from threadpoolctl import threadpool_limits
 
 import pmle.data as data
 from pmle.data import loans
 
+from conftest import assert_columns
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

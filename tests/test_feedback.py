@@ -7,8 +7,19 @@ import pandas as pd
 import pytest
 
 from pmle.feedback import (
-    AnswerError, Case, Incorrect, NotAttempted, check_choice, check_choices, check_function, check_mapping,
-    check_number, check_pick, check_rows, check_set, same_values,
+    AnswerError,
+    Case,
+    Incorrect,
+    NotAttempted,
+    check_choice,
+    check_choices,
+    check_function,
+    check_mapping,
+    check_number,
+    check_pick,
+    check_rows,
+    check_set,
+    same_values,
 )
 
 

@@ -11,7 +11,6 @@ import pytest
 import yaml
 
 from pmle.course import notebooks as nbu
-from pmle.course import paths
 
 from conftest import LABS, ROOT, grade, release, source
 
@@ -136,12 +135,49 @@ def test_release_is_in_sync():
 
 @pytest.mark.parametrize("lab", LABS)
 def test_lab_has_header_and_parameters(lab):
-    """Does the lab open with objectives, time and exam sections, and have a papermill parameters cell?"""
+    """Does the lab open with objectives, time and exam sections as its metadata states them, and have a parameters cell?"""
+    from conftest import lab_checks
+
+    info = lab_checks(lab).info
     nb = source(lab)
-    header = nb.cells[0].source.lower()
+    header = nb.cells[0].source
     for needed in ("estimated time", "learning objectives", "pmle exam guide", "prerequisites", "data"):
-        assert needed in header, f"header lacks {needed!r}"
+        assert needed in header.lower(), f"header lacks {needed!r}"
+    title = header.splitlines()[0]
+    assert title == f"# Lab {info.number} · {info.title}", title
+    assert f"{info.minutes[0]}–{info.minutes[1]} minutes" in header, "the estimated time differs from LabInfo.minutes"
+    for dataset in info.datasets:
+        assert f"`{dataset}`" in header, f"the header does not name the data set {dataset!r}"
+    for section in info.exam_sections:
+        assert f"Section {section}," in header, f"the header does not name exam section {section}"
     assert sum(nbu.has_tag(c, "parameters") for c in nb.cells) == 1, "exactly one cell tagged 'parameters'"
+
+
+def test_readme_lab_table_is_the_labs_metadata():
+    """Is the README's table of labs the one their metadata gives (so it never drifts)?"""
+    from pmle.course.release import lab_table
+
+    assert lab_table(ROOT) in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(lab_table(ROOT).splitlines()) == 2 + len(LABS)
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_catalog_is_well_formed(lab):
+    """Without a kernel: are the catalog's names unique, its cells and items real, and its code valid Python?"""
+    from conftest import lab_checks
+
+    entries = catalog(lab)
+    answers = {nbu.grade_id(c) for c in source(lab).cells if nbu.is_solution(c) and c.cell_type == "code"}
+    items = set(lab_checks(lab).items)
+    names = [e["name"] for kind in ("misconceptions", "alternatives") for e in entries.get(kind, [])]
+    assert len(names) == len(set(names)), "duplicated catalog names"
+    for kind in ("misconceptions", "alternatives"):
+        for entry in entries.get(kind, []):
+            assert entry["cell"] in answers, f"{entry['name']}: no answer cell {entry['cell']!r}"
+            compile(entry["code"], entry["name"], "exec")
+            if kind == "misconceptions":
+                assert entry["item"] in items, f"{entry['name']}: no item {entry['item']!r}"
+                assert entry["message"].strip(), f"{entry['name']}: empty message fragment"
 
 
 @pytest.mark.parametrize("lab", LABS)
@@ -173,14 +209,16 @@ def test_no_notebook_in_git_carries_outputs():
 def test_solution_within_budget(lab):
     """Does the solution run headless without errors, under 1 GiB of kernel memory and well under the time limit?
 
-    The 20 s budget itself is reported by `make bench` on a quiet machine; here, beside other tests
-    running in parallel, the time is only held to three times the budget so the check is not flaky.
+    The budget (LabInfo: 20 s, 1 GiB by default) itself is reported by `make bench` on a quiet machine;
+    here, beside other tests running in parallel, the time is only held to three times the budget so the
+    check is not flaky.
     """
-    from pmle.bench import MEMORY_BUDGET_MB, TIME_BUDGET_S
+    from conftest import lab_checks
 
+    info = lab_checks(lab).info
     done = subprocess.run([sys.executable, "-m", "pmle.bench", "--one", lab], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     row = json.loads(done.stdout.strip().splitlines()[-1])
     assert row["errors"] == 0
-    assert row["peak_mb"] < MEMORY_BUDGET_MB
-    assert row["seconds"] < 3 * TIME_BUDGET_S
+    assert row["peak_mb"] < info.budget_mb
+    assert row["seconds"] < 3 * info.budget_seconds

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from pmle.course import notebooks as nbu
@@ -42,7 +43,12 @@ def test_generate_and_autograde_from_the_root(course, lab):
     release = paths.release_notebook(course, lab)
     assert filecmp.cmp(release, paths.release_notebook(ROOT, lab), shallow=False), "nbgrader's release differs from labs/"
 
-    for student, notebook in (("alice", paths.source_notebook(ROOT, lab)), ("bob", release)):
+    wrong = nbu.read(paths.source_notebook(ROOT, lab))
+    first = next(c for c in wrong.cells if nbu.is_solution(c) and c.cell_type == "code")
+    first.source = first.source.replace("### BEGIN SOLUTION", "### BEGIN SOLUTION\nraise ValueError('carol was here')")
+    carol = course / "carol.ipynb"
+    carol.write_text(nbformat.writes(wrong))
+    for student, notebook in (("alice", paths.source_notebook(ROOT, lab)), ("bob", release), ("carol", carol)):
         folder = course / "grading" / "submitted" / student / lab
         folder.mkdir(parents=True)
         shutil.copy(notebook, folder / f"{lab}.ipynb")
@@ -58,5 +64,12 @@ def test_generate_and_autograde_from_the_root(course, lab):
         alice_auto = sum(g.auto_score or 0 for g in alice.notebooks[0].grades)
         bob_auto = sum(g.auto_score or 0 for g in bob.notebooks[0].grades)
         failing = [g.name for g in alice.notebooks[0].grades if g.auto_score is not None and g.auto_score < g.max_score]
+        carol_lost = [g.name for g in gb.find_submission(lab, "carol").notebooks[0].grades
+                      if g.auto_score is not None and g.auto_score < g.max_score]
     assert alice_auto == auto_points, f"nbgrader took points from the solution on {failing}"
     assert bob_auto == 0
+    checks = next(c for c in source.cells if nbu.is_test(c))
+    assert carol_lost == [nbu.grade_id(checks)], "the check reads 0 points for the answer whose cell raised, and only that one"
+    graded = nbu.read(course / "grading" / "autograded" / "carol" / lab / f"{lab}.ipynb")
+    shown = [o for c in graded.cells if nbu.grade_id(c) == nbu.grade_id(checks) for o in c.outputs]
+    assert any("carol was here" in str(o.get("data", {})) for o in shown), "the verdict names the learner's error"

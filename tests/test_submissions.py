@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pmle.grading import submissions as subs
 from pmle.errors import PmleError
+from pmle.grading import submissions as subs
 from pmle.grading.submissions import Found, SubmissionsError, collect, safe_student_id
 
 LAB = "01_framing"

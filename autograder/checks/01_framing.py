@@ -14,8 +14,17 @@ import pandas as pd
 
 from pmle.course.labs import LabChecks, LabInfo, carry_forward, outputs, same_outputs
 from pmle.data import load
-from pmle.feedback import (Case, check_choice, check_choices, check_function, check_mapping, check_number,
-                           check_pick, check_rows, require_answer)
+from pmle.feedback import (
+    Case,
+    check_choice,
+    check_choices,
+    check_function,
+    check_mapping,
+    check_number,
+    check_pick,
+    check_rows,
+    require_answer,
+)
 
 lab = LabChecks(LabInfo(
     id="01_framing",

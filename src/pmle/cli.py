@@ -113,8 +113,8 @@ def _release(args) -> int:
 def _grade(args) -> int:
     from pathlib import Path
 
-    from pmle.grading import classroom
     from pmle.course import paths
+    from pmle.grading import classroom
     from pmle.grading.sandbox import isolation_available
 
     root = paths.course_root()

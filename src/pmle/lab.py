@@ -156,7 +156,9 @@ class Lab:
                 line = f"○ Not attempted yet: `{where}` still raises NotImplementedError. Write its body and run its cell."
             else:
                 line = "○ Not attempted yet: replace `raise NotImplementedError()` with your answer, then run the cell."
-            return [f"\x1b[90m{line}\x1b[0m"]
+            stb = [f"\x1b[90m{line}\x1b[0m"]
+            shell._showtraceback(etype, value, stb)  # an error output of one line (IPython shows none by itself)
+            return stb
 
         for old in [f for f in shell.events.callbacks["post_run_cell"] if getattr(f, "__qualname__", "").startswith("Lab._watch")]:
             shell.events.unregister("post_run_cell", old)
@@ -205,10 +207,15 @@ class Lab:
     # -- the whole lab -----------------------------------------------------------------------
 
     def notebook_path(self) -> Path | None:
-        """The saved notebook this kernel belongs to (as Jupyter names it), else one of this lab in the folder."""
+        """The saved notebook this Jupyter session belongs to, else one of this lab in its folder.
+
+        Outside a Jupyter session (papermill, nbgrader, a grader's runner) there is none: the whole-lab
+        check is then a terminal's job, and never runs the grader again from inside a graded notebook.
+        """
         session = os.environ.get("JPY_SESSION_NAME") or ""
-        candidates = [Path(session), Path.cwd() / Path(session).name] if session else []
-        candidates += sorted(Path.cwd().glob("*.ipynb"))
+        if not session:
+            return None
+        candidates = [Path(session), Path.cwd() / Path(session).name, *sorted(Path.cwd().glob("*.ipynb"))]
         for path in candidates:
             if path.is_file() and path.suffix == ".ipynb" and _lab_of(path) == self.id:
                 return path

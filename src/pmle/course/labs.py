@@ -25,7 +25,7 @@ import functools
 import importlib.util
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pmle.feedback import AnswerError, Blocked, NotAttempted
@@ -122,6 +122,7 @@ class LabChecks:
     def __init__(self, info: LabInfo):
         self.info = info
         self.items: dict[str, Item] = {}
+        self.module: types.ModuleType | None = None
 
     def item(self, id: str, *, reads: Iterable[str], uses: Mapping[str, str] | None = None, explanation: str = ""):
         """Declare the check of the test cell ``id`` (a decorator)."""
@@ -195,6 +196,7 @@ def _load(path: str, lab: str) -> LabChecks:
     checks = getattr(module, "lab", None)
     if not isinstance(checks, LabChecks) or checks.info.id != lab:
         raise ValueError(f"{path} must define `lab = LabChecks(LabInfo(id={lab!r}, ...))`")
+    checks.module = module  # its reference helpers, for the module's unit tests
     return checks
 
 
@@ -210,11 +212,3 @@ def all_labs(root: Path) -> list[LabChecks]:
     from pmle.course import paths
 
     return [checks for lab in paths.lab_ids(root) if (checks := load(root, lab)) is not None]
-
-
-@dataclass(frozen=True)
-class PublicItem:
-    """What the package knows of an item without the course side: the names it grades."""
-
-    id: str
-    reads: tuple[str, ...] = field(default_factory=tuple)

@@ -61,7 +61,7 @@ def differences(expected: Path, actual: Path) -> list[str]:
     return sorted((ours ^ theirs) | changed)
 
 
-MANIFEST = Path(__file__).with_name("manifest.json")
+MANIFEST = Path("src", "pmle", "course", "manifest.json")  # in the course root: the package's public list of items
 
 
 def manifest_text(root: Path) -> str:
@@ -73,6 +73,35 @@ def manifest_text(root: Path) -> str:
         data[checks.info.id] = {"title": checks.info.title,
                                 "items": {item.id: list(item.reads) for item in checks.items.values()}}
     return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
+TABLE_START = "<!-- lab table: written by `pmle release` from each lab's LabInfo (autograder/checks) -->"
+TABLE_END = "<!-- end of lab table -->"
+
+
+def lab_table(root: Path) -> str:
+    """The README's table of labs, from the labs' metadata."""
+    from pmle.course import labs as course_labs
+
+    rows = ["| lab | topic | time | data | exam sections |", "|---|---|---|---|---|"]
+    for checks in course_labs.all_labs(root):
+        info = checks.info
+        rows.append(f"| {info.number} | {info.title} | {info.minutes[0]}-{info.minutes[1]} min | "
+                    f"{', '.join(f'`{d}`' for d in info.datasets)} | {', '.join(map(str, info.exam_sections))} |")
+    return "\n".join(rows)
+
+
+def readme_with_table(root: Path) -> str | None:
+    """README.md with its lab table brought up to date (None when the README has no table markers)."""
+    readme = root / "README.md"
+    if not readme.exists():
+        return None
+    text = readme.read_text(encoding="utf-8")
+    if TABLE_START not in text or TABLE_END not in text:
+        return None
+    head, rest = text.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    return f"{head}{TABLE_START}\n{lab_table(root)}\n{TABLE_END}{tail}"
 
 
 def release(root: Path, labs: list[str] | None = None, check: bool = False) -> list[str]:
@@ -87,11 +116,18 @@ def release(root: Path, labs: list[str] | None = None, check: bool = False) -> l
             if not check:
                 shutil.rmtree(current, ignore_errors=True)
                 shutil.copytree(fresh, current)
-        manifest = manifest_text(root)
-        if not MANIFEST.exists() or MANIFEST.read_text(encoding="utf-8") != manifest:
-            stale.append("src/pmle/course/manifest.json")
+        target = root / MANIFEST
+        if target.parent.is_dir():  # a checkout of this project (a course folder of its own has no package)
+            manifest = manifest_text(root)
+            if not target.exists() or target.read_text(encoding="utf-8") != manifest:
+                stale.append(str(MANIFEST))
+                if not check:
+                    target.write_text(manifest, encoding="utf-8")
+        readme = readme_with_table(root)
+        if readme is not None and readme != (root / "README.md").read_text(encoding="utf-8"):
+            stale.append("README.md (lab table)")
             if not check:
-                MANIFEST.write_text(manifest, encoding="utf-8")
+                (root / "README.md").write_text(readme, encoding="utf-8")
         known = set(labs) | set(paths.lab_ids(root))
         if (root / "labs").is_dir():
             orphans = [p for p in (root / "labs").iterdir() if p.is_dir() and p.name not in known]

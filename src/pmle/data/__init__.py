@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pmle.data import churn, credit, fraud, demand, sensors, loans, housing
+from pmle.data import churn, credit, demand, fraud, housing, loans, sensors
 from pmle.data import manifest as _manifest
 from pmle.data.schema import Table
 from pmle.errors import PmleError

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from pmle.data import _cities
-from pmle.data.schema import BOOL, Artifact, CATEGORY, DATE, FLOAT, INT, NULLABLE_INT, STR, Column, Table
+from pmle.data.schema import BOOL, CATEGORY, DATE, FLOAT, INT, NULLABLE_INT, STR, Artifact, Column, Table
 
 FAMILY = "churn"
 GENERATOR_VERSION = "churn-1.0.0"

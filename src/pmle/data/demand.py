@@ -39,7 +39,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from pmle.data.schema import Artifact, CATEGORY, DATE, FLOAT, INT, STR, Column, Table
+from pmle.data.schema import CATEGORY, DATE, FLOAT, INT, STR, Artifact, Column, Table
 
 FAMILY = "demand"
 GENERATOR_VERSION = "demand-1.0.0"
@@ -378,7 +378,6 @@ def simulate(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
     # ---- prices and the chain-wide promotion plan ---------------------------
     regular0 = np.array([p[3] for p in PRODUCTS])
     # Regular shelf prices are frozen over the whole period (the chain's price promise).
-    regular = np.repeat(regular0[:, None], n_w, axis=1)  # (p, w)
     promo = np.zeros((n_p, n_w), dtype=int)
     seasonal_only = {"stollen", "sinterklaas", "easter"}
     kinds = [p[5] for p in PRODUCTS]

@@ -27,7 +27,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from pmle.data.schema import BOOL, Artifact, CATEGORY, DATE, FLOAT, INT, STR, Column, Table
+from pmle.data.schema import BOOL, CATEGORY, DATE, FLOAT, INT, STR, Artifact, Column, Table
 
 FAMILY = "housing"
 GENERATOR_VERSION = "housing-1.0.0"

@@ -28,7 +28,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from pmle.data.schema import BOOL, Artifact, CATEGORY, DATE, FLOAT, INT, NULLABLE_INT, STR, Column, Table
+from pmle.data.schema import BOOL, CATEGORY, DATE, FLOAT, INT, NULLABLE_INT, STR, Artifact, Column, Table
 
 FAMILY = "loans"
 GENERATOR_VERSION = "loans-1.0.0"

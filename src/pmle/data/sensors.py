@@ -37,7 +37,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from pmle.data.schema import Artifact, CATEGORY, DATE, FLOAT, INT, STR, Column, Table
+from pmle.data.schema import CATEGORY, DATE, FLOAT, INT, STR, Artifact, Column, Table
 
 FAMILY = "sensors"
 GENERATOR_VERSION = "sensors-1.0.0"

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pmle
 from pmle.course import notebooks as nbu
-from pmle.course import paths
+from pmle.course import labs, paths
 from pmle.errors import PmleError
 from pmle.grading.results import SubmissionResult
 from pmle.grading.sandbox import Limits, sweep
@@ -60,7 +60,7 @@ class ClassResult:
 def fingerprint(root: Path, lab: str, settings: Settings) -> str:
     """What a cached result depends on besides the submission itself."""
     digest = hashlib.sha256()
-    parts = [paths.source_notebook(root, lab), paths.release_notebook(root, lab)]
+    parts = [paths.source_notebook(root, lab), paths.release_notebook(root, lab), labs.checks_path(root, lab)]
     keys = root / "autograder" / "keys"
     parts += sorted(keys.rglob("*")) if keys.is_dir() else []
     parts += sorted(Path(pmle.__file__).parent.rglob("*.py"))
