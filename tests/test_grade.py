@@ -21,8 +21,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from pmle.grading import classroom
 from pmle.course import notebooks as nbu
+from pmle.grading import classroom
 from pmle.grading.sandbox import isolation_available
 
 from conftest import ROOT, release, source
@@ -148,9 +148,11 @@ def _cases(tmp: Path, port: int) -> list[Case]:
         "patched_showtraceback": "ip = get_ipython()\nip.showtraceback = lambda *a, **k: None\n"
                                  "ip._showtraceback = lambda *a, **k: None",
         "custom_exc": "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)",
-        "forged_pass_mark": "from IPython.display import display\nimport pmle.feedback as fb\n"
-                            "display({'text/plain': 'ok', fb.PASS_MIME: {'name': 'framing'}}, raw=True)\n"
-                            "fb.Incorrect.__init__ = lambda self, message: None\nfb.passed('framing')",
+        "forged_pass_mark": "from IPython.display import display\nimport pmle.feedback as fb, pmle.lab as pl\n"
+                            "display({'text/plain': 'ok', pl.VERDICT_MIME: {'item': 'framing', 'status': 'pass', "
+                            "'message': 'ok'}}, raw=True)\n"
+                            "fb.Incorrect.__init__ = lambda self, message: None\nfb.record_passes(['framing'])\n"
+                            "fb.passed('framing')\npl.Lab.check = lambda self, item: None",
     }
     for name, code in attacks.items():
         cases.append(Case(name, after(wrong_framing(answered()), "framing_answer", code),
