@@ -19,7 +19,9 @@ from pmle.feedback import (
     check_pick,
     check_rows,
     check_set,
+    record_passes,
     same_values,
+    stop_recording,
 )
 
 
@@ -37,12 +39,30 @@ def test_placeholder_is_not_attempted():
             check_choice("q", value, "B", options=["A", "B"])
 
 
-def test_choice_names_the_mistake(capsys):
-    """Does a recognised wrong option produce its own message, and the right one pass?"""
+def test_choice_names_the_mistake():
+    """Does a recognised wrong option produce its own message, and the right one confirm a pass?"""
     with pytest.raises(Incorrect, match="leakage"):
         check_choice("q", "c", "B", options=["A", "B", "C"], mistakes={"C": "this is leakage"})
-    check_choice("q", " b ", "B", options=["A", "B", "C"])
-    assert "correct" in capsys.readouterr().out
+    notes: list[str] = []
+    token = record_passes(notes)
+    try:
+        check_choice("q", " b ", "B", options=["A", "B", "C"])
+    finally:
+        stop_recording(token)
+    assert notes == ["`q` is correct."]
+
+
+def test_aligned_results_are_compared_by_label_not_position():
+    """With aligned=True, is a Series in another order accepted, and one with a lost index refused by name?"""
+    frame = pd.DataFrame({"v": [1, 2, 3]}, index=["a", "b", "c"])
+    want = pd.Series([0, 1, 1], index=frame.index)
+    case = [Case((frame,), {}, want, "on three rows")]
+    check_function("f", lambda f: (f["v"] > 1).astype(int).iloc[::-1], case, aligned=True)
+    with pytest.raises(Incorrect, match="does not carry the input frame's index"):
+        check_function("f", lambda f: (f["v"] > 1).astype(int).reset_index(drop=True).set_axis([5, 6, 7]), case,
+                       aligned=True)
+    with pytest.raises(Incorrect, match="must return a pandas Series"):
+        check_function("f", lambda f: (f["v"] > 1).astype(int).to_numpy(), case, aligned=True)
 
 
 def test_choice_rejects_unknown_options_and_forged_equality():

@@ -1,4 +1,4 @@
-"""The pieces of `pmle grade`'s safety, one at a time: file view, names, estimators, proxies, verdicts, CLI."""
+"""The pieces of `pmle grade`'s safety, one at a time: file view, names, estimators, proxies, CLI (verdicts: test_verdict.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import sys
 import pytest
 
 from pmle import feedback
+from pmle.course.notebooks import bound_names
 from pmle.grading.classroom import grades_csv
 from pmle.grading.results import SubmissionResult
 from pmle.grading.sandbox import Sandbox, isolation_available, local_exception, view
 from pmle.grading.selfcheck import ItemResult
-from pmle.grading.trusted import Remote, bound_names, rebuild_estimator, verdict
+from pmle.grading.trusted import Remote, rebuild_estimator
 
 from conftest import ROOT
 
@@ -90,22 +91,6 @@ def test_learner_exceptions_map_to_safe_local_ones():
     for name in ("Incorrect", "SystemExit", "KeyboardInterrupt", "GeneratorExit", "PassedSignal"):
         exc = local_exception(name, "x")
         assert type(exc).__name__ == "RemoteError" and not isinstance(exc, (feedback.Incorrect, SystemExit))
-
-
-@pytest.mark.parametrize("exc, passes, status", [
-    (None, ["x"], "pass"),
-    (None, [], "error"),  # a cell that confirms nothing earns nothing
-    (feedback.Incorrect("no"), ["x"], "wrong"),
-    (feedback.NotAttempted("todo"), [], "not attempted"),
-    (feedback.AnswerError("raised"), [], "error"),
-    (NotImplementedError(), [], "not attempted"),
-    (NameError("name 'x' is not defined"), [], "not attempted"),
-    (AssertionError("a check failed"), [], "wrong"),
-    (ZeroDivisionError("division by zero"), ["x"], "error"),
-])
-def test_verdicts(exc, passes, status):
-    """Is each way a test cell can end mapped to the status the learner sees?"""
-    assert verdict(exc, passes)[0] == status
 
 
 def test_grade_table_cells_cannot_become_formulas():
