@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from pmle.course import notebooks as nbu
 from pmle.course import paths
-from pmle.grading.selfcheck import LabResult, grade_notebook
+from pmle.grading.results import ItemResult, LabResult
+from pmle.grading.selfcheck import grade_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 LABS = paths.lab_ids(ROOT)
@@ -44,12 +50,38 @@ def assert_columns(df, expected: dict[str, str]) -> None:
             assert str(df[name].dtype) == dtype, (name, df[name].dtype)
 
 
+def pytest_configure(config):
+    """One folder for the whole run (all xdist workers) where `grade` keeps the results it computed."""
+    if "PMLE_TEST_RESULTS" not in os.environ:
+        os.environ["PMLE_TEST_RESULTS"] = tempfile.mkdtemp(prefix="pmle-test-results-")
+        config._pmle_results = os.environ["PMLE_TEST_RESULTS"]  # made here: removed here at the end
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_pmle_results", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def grade(notebook, lab: str, workdir: Path) -> LabResult:
-    """Grade an in-memory notebook of ``lab`` in a scratch copy of the lab's folder."""
-    folder = workdir / lab
-    if not folder.exists():
-        shutil.copytree(ROOT / "labs" / lab, folder)
-    return grade_notebook(notebook, lab, ROOT, folder)
+    """Grade an in-memory notebook of ``lab`` as `pmle check` does.
+
+    Grading is deterministic, so within one test run the same notebook (byte for byte) is graded
+    once: test_labs and test_grade_labs ask for many of the same notebooks (the reference, the blank,
+    each misconception group). The code and the data do not change during a run.
+    """
+    text = nbformat.writes(notebook)
+    key = hashlib.sha256(f"{lab}\0{text}".encode()).hexdigest()
+    cache = Path(os.environ["PMLE_TEST_RESULTS"]) / f"{key}.json" if os.environ.get("PMLE_TEST_RESULTS") else None
+    if cache is not None and cache.exists():
+        data = json.loads(cache.read_text())
+        return LabResult(data["lab"], data["notebook"], [ItemResult(**i) for i in data["items"]], data["detail"])
+    result = grade_notebook(notebook, lab, ROOT)
+    if cache is not None:
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(result.as_dict()))
+        os.replace(tmp, cache)
+    return result
 
 
 def source(lab: str):

@@ -17,3 +17,11 @@ def test_ruff_finds_nothing():
     done = subprocess.run([ruff, "check", "--no-cache", "src", "autograder", "tests", "benchmarks", "tools"],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+def test_no_source_file_is_ignored_by_git():
+    """Is every Python file of the package, the checks and the tests tracked (no ignore rule hides one)?"""
+    done = subprocess.run(["git", "ls-files", "--others", "--ignored", "--exclude-standard", "src", "autograder", "tests"],
+                          cwd=ROOT, capture_output=True, text=True)
+    hidden = [f for f in done.stdout.split() if f.endswith((".py", ".json", ".yml")) and "__pycache__" not in f]
+    assert not hidden, f"ignored by .gitignore but needed: {hidden}"

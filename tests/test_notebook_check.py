@@ -103,7 +103,39 @@ def test_an_untouched_answer_cell_shows_one_line(worked):
     cell = next(c for c in executed.cells if nbu.grade_id(c) == "time_split_answer")
     errors = [o for o in cell.outputs if o["output_type"] == "error"]
     assert len(errors) == 1 and len(errors[0]["traceback"]) == 1
-    assert "Not attempted yet" in errors[0]["traceback"][0]
+    assert "Not attempted yet: replace `raise NotImplementedError()`" in errors[0]["traceback"][0]
+
+
+def test_an_unwritten_function_is_named_not_ipythons_internals(capsys):
+    """Does a call to a function still raising NotImplementedError name that function, never IPython's own?"""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_cell(f"from pmle.lab import Lab\nlab = Lab({LAB!r})")
+    shell.run_cell("def make_label(frame):\n    raise NotImplementedError()")
+    capsys.readouterr()
+    shell.run_cell("make_label(None)")
+    first = capsys.readouterr().out
+    shell.run_cell("framing = None\nraise NotImplementedError()")
+    second = capsys.readouterr().out
+    assert "`make_label` still raises NotImplementedError" in first and "run_code" not in first
+    assert "replace `raise NotImplementedError()`" in second and len(second.strip().splitlines()) == 1
+
+
+def test_in_jupyterlab_a_failed_check_leaves_no_empty_result_row(monkeypatch):
+    """In a person's JupyterLab session, does a failing check return nothing (0 points only for nbgrader)?"""
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: None)
+    lab = Lab(LAB)
+    globals()["framing"] = "A"
+    try:
+        monkeypatch.setenv("JPY_SESSION_NAME", "/somewhere/01_framing.ipynb")
+        assert lab.check("framing") is None
+        monkeypatch.delenv("JPY_SESSION_NAME")
+        assert repr(lab.check("framing")) == "0"
+    finally:
+        globals().pop("framing", None)
 
 
 def test_a_pass_offers_the_worked_explanation(worked):

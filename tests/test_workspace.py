@@ -90,7 +90,7 @@ def test_learners_jupyter_has_no_nbgrader_controls(course):
     assert set(server["jpserver_extensions"]) == set(workspace.NBGRADER_SERVER_EXTENSIONS)
     assert not any(server["jpserver_extensions"].values())
     page = json.loads((config / "labconfig" / "page_config.json").read_text())
-    assert page["disabledExtensions"] == {workspace.NBGRADER_LAB_EXTENSION: True}
+    assert page["disabledExtensions"] == {workspace.NBGRADER_LAB_EXTENSION: True, workspace.NEWS_PLUGIN: True}
 
     argv, env = workspace.jupyter_command(course, 9999, instructor=True)
     config = Path(env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0])
@@ -114,10 +114,11 @@ def test_terminals_get_pmle_on_path_even_after_a_login_reset(course):
     config = Path(env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0])
     shell = json.loads((config / "jupyter_server_config.json").read_text())["ServerApp"]["terminado_settings"]["shell_command"]
     plain = {"PATH": "/usr/bin:/bin", "HOME": str(course), "TERM": "dumb"}
-    done = subprocess.run(shell, input="command -v pmle\necho root=$PMLE_COURSE_ROOT\nexit\n", env=plain,
+    (course / "work").mkdir(exist_ok=True)
+    done = subprocess.run(shell, input="command -v pmle\necho root=$PMLE_COURSE_ROOT\necho cwd=$PWD\nexit\n", env=plain,
                           capture_output=True, text=True, timeout=60)
     assert str(Path(sys.executable).parent / "pmle") in done.stdout
-    assert f"root={course}" in done.stdout
+    assert f"root={course}" in done.stdout and f"cwd={course / 'work'}" in done.stdout, "it opens in the workspace"
 
 
 def test_git_ignores_the_workspace():

@@ -11,9 +11,10 @@ The verdict is one line with colour and no traceback. After a pass the worked ex
 opened; before, ``lab.solution("framing")`` reveals it on request. ``lab.check_all()`` prints the
 whole-lab table of the saved notebook, the same as ``pmle check``.
 
-The check returns nothing on a pass and 0 otherwise: plain ``nbgrader autograde`` reads a test cell
-whose result is a number as that many points, so a wrong answer scores 0 there too, while "Run all"
-goes on past it (no exception is raised).
+Outside a person's Jupyter session (plain ``nbgrader autograde``, papermill) a check that does not
+pass returns 0 as the cell's result, which nbgrader reads as that many points, so a wrong answer
+scores 0 there too; it never raises, so "Run all" goes on past a wrong answer. In JupyterLab it
+returns nothing, so no empty result row shows under the verdict.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ STYLE = {  # symbol, colour (HTML), ANSI colour
     "not run": ("·", "#57606a", "90"),
     "info": ("ⓘ", "#0969da", "34"),
 }
+
+
+def _zero() -> "Points | None":
+    """0 points as a cell result for plain nbgrader; nothing in a person's JupyterLab (no empty Out[] row)."""
+    return None if _interactive() else Points(0)
 
 
 class Points:
@@ -147,16 +153,7 @@ class Lab:
                     self.cell_errors.pop(name, None)
 
         def not_implemented(shell, etype, value, tb, tb_offset=None):
-            where = None
-            while tb is not None:
-                name = tb.tb_frame.f_code.co_name
-                where = name if name != "<module>" else where
-                tb = tb.tb_next
-            if where:
-                line = f"○ Not attempted yet: `{where}` still raises NotImplementedError. Write its body and run its cell."
-            else:
-                line = "○ Not attempted yet: replace `raise NotImplementedError()` with your answer, then run the cell."
-            stb = [f"\x1b[90m{line}\x1b[0m"]
+            stb = [f"\x1b[90m{_not_implemented_line(tb)}\x1b[0m"]
             shell._showtraceback(etype, value, stb)  # an error output of one line (IPython shows none by itself)
             return stb
 
@@ -177,7 +174,7 @@ class Lab:
         values = {name: namespace[name] for name in item.names if name in namespace}
         verdict = checks.run(item_id, values, self.cell_errors, copy_args=True)
         show(verdict, item.explanation)
-        return None if verdict.passed else Points(0)
+        return None if verdict.passed else _zero()
 
     def _visible_check(self, item_id: str, namespace: dict) -> Points:
         reads = _manifest().get(self.id, {}).get("items", {}).get(item_id, [])
@@ -188,7 +185,7 @@ class Lab:
         else:
             show(Verdict(item_id, "info", f"`{item_id}` is answered. This copy of the lab has only the visible checks: "
                                           "the full check runs when your lab is graded."), status="info")
-        return Points(0)  # nothing is proven here: plain nbgrader must not read this as full marks
+        return _zero()  # nothing is proven here: plain nbgrader must not read this as full marks
 
     def solution(self, item_id: str) -> None:
         """Reveal the worked explanation of an item (before or after a pass)."""
@@ -227,9 +224,41 @@ class Lab:
         if path is None:
             print(f"Could not find the saved notebook of lab {self.id} here; run `pmle check {self.id[:2]}` in a terminal.")
             return
+        print(f"Grading the saved {path.name} in a separate process, as `pmle check` does (10-30 s) ...", flush=True)
         done = subprocess.run([sys.executable, "-m", "pmle", "check", str(path)], capture_output=True, text=True,
                               env={**os.environ, "NO_COLOR": "1"})
         print((done.stdout + done.stderr).rstrip())
+
+
+def _not_implemented_line(tb) -> str:
+    """What an unanswered cell's NotImplementedError means: the cell's own placeholder, or a function still to write.
+
+    Only frames of notebook cells count (from the cell's ``<module>`` frame on, in files like it), so
+    IPython's own frames and library code are never named as the learner's function.
+    """
+    frames = []
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code)
+        tb = tb.tb_next
+    start = next((i for i, code in enumerate(frames) if code.co_name == "<module>"), None)
+    where = None
+    if start is not None:
+        cell_file = frames[start].co_filename
+
+        def is_cell(filename: str) -> bool:
+            return filename.startswith("<ipython-input") or Path(filename).parent == Path(cell_file).parent
+
+        for code in frames[start + 1:]:
+            if is_cell(code.co_filename) and code.co_name != "<module>":
+                where = code.co_name
+    if where:
+        return f"○ Not attempted yet: `{where}` still raises NotImplementedError. Write its body, then run its cell."
+    return "○ Not attempted yet: replace `raise NotImplementedError()` with your answer, then run the cell."
+
+
+def _interactive() -> bool:
+    """Whether this kernel belongs to a Jupyter session a person is using (JupyterLab sets JPY_SESSION_NAME)."""
+    return bool(os.environ.get("JPY_SESSION_NAME"))
 
 
 def _lab_of(path: Path) -> str | None:

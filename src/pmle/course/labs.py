@@ -91,11 +91,11 @@ class Answers:
         error = self._errors.get(name)
         if name in item.uses and name not in item.reads:
             if error or name not in self._values:
-                why = f"its cell raised {error}" if error else "it is not defined yet"
+                why = f"its cell raised an error ({_first_line(error)})" if error else "it is not defined yet"
                 raise Blocked(f"`{item.id}` builds on your `{name}`, and {why}: answer that question first, "
                               "then run this check again.")
         elif error:
-            raise AnswerError(f"the cell that sets `{name}` raised {error}: fix it and run it again.")
+            raise AnswerError(f"the cell that sets `{name}` raised an error ({_first_line(error)}). Fix it and run it again.")
         elif name not in self._values:
             raise NotAttempted(f"`{name}` is not defined yet: answer its question and run that cell.")
         value = self._values[name]
@@ -106,6 +106,11 @@ class Answers:
     def has(self, name: str) -> bool:
         """Whether ``name`` is defined and its cell did not fail (for items that read an answer optionally)."""
         return name in self._values and name not in self._errors
+
+
+def _first_line(error: str, limit: int = 200) -> str:
+    line = (error.strip().splitlines() or [""])[0]
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def _copying(func: Callable) -> Callable:

@@ -33,6 +33,7 @@ NBGRADER_SERVER_EXTENSIONS = (
     "nbgrader.server_extensions.course_list",
 )
 NBGRADER_LAB_EXTENSION = "@jupyter/nbgrader"
+NEWS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
 
 
 class WorkspaceError(PmleError):
@@ -139,15 +140,17 @@ def jupyter_config(root: Path, instructor: bool = False) -> Path:
     (config / "labconfig").mkdir(parents=True, exist_ok=True)
     scripts = Path(sys.executable).parent
     rc = config / "terminal-rc.sh"
+    home = root if instructor else folder(root)
     rc.write_text("# JupyterLab terminals of this course (written by pmle lab): the project's tools on PATH.\n"
                   '[ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"\n'
                   f'export PATH="{scripts}:$PATH"\n'
-                  f'export PMLE_COURSE_ROOT="{root}"\n', encoding="utf-8")
+                  f'export PMLE_COURSE_ROOT="{root}"\n'
+                  f'cd "{home}"\n', encoding="utf-8")
     server = {"ServerApp": {"terminado_settings": {"shell_command": ["/bin/bash", "--rcfile", str(rc), "-i"]}}}
-    page = {}
+    page = {"disabledExtensions": {NEWS_PLUGIN: True}}  # the course is offline: no news pop-up asking to fetch any
     if not instructor:
         server["ServerApp"]["jpserver_extensions"] = {name: False for name in NBGRADER_SERVER_EXTENSIONS}
-        page = {"disabledExtensions": {NBGRADER_LAB_EXTENSION: True}}
+        page["disabledExtensions"][NBGRADER_LAB_EXTENSION] = True
     (config / "jupyter_server_config.json").write_text(json.dumps(server, indent=1) + "\n", encoding="utf-8")
     (config / "labconfig" / "page_config.json").write_text(json.dumps(page, indent=1) + "\n", encoding="utf-8")
     return config

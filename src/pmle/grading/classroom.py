@@ -26,8 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pmle
-from pmle.course import notebooks as nbu
 from pmle.course import labs, paths
+from pmle.course import notebooks as nbu
 from pmle.errors import PmleError
 from pmle.grading.results import SubmissionResult
 from pmle.grading.sandbox import Limits, sweep

@@ -12,8 +12,8 @@ import nbformat
 from pmle.course import notebooks as nbu
 from pmle.course import paths
 from pmle.course.assemble import assemble
-from pmle.errors import PmleError
 from pmle.course.release import nbgrader_env
+from pmle.errors import PmleError
 from pmle.grading.results import SubmissionResult
 
 

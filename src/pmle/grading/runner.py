@@ -50,7 +50,6 @@ class CappedText(io.TextIOBase):
 class Runner:
     def __init__(self, output_limit: int):
         from IPython.core.interactiveshell import InteractiveShell
-
         from traitlets.config import Config
 
         config = Config()
