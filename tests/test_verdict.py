@@ -153,3 +153,16 @@ def test_carry_forward_picks_the_known_behaviour():
     assert carry_forward(lambda v: v, calls, [reference, mistake]) is mistake
     assert carry_forward(lambda v: v * 7, calls, [reference, mistake]) is reference
     assert carry_forward(lambda v: 1 / 0, calls, [reference, mistake]) is reference
+
+
+def test_a_dead_sandbox_is_never_a_learner_error():
+    """Does a sandbox failure inside a learner call escape the checkers and the verdict, to end the grading?"""
+    from pmle.grading.sandbox import SandboxError
+
+    def dead(v):
+        raise SandboxError("timeout", "no answer within 30 s")
+
+    with pytest.raises(SandboxError):
+        toy().run("calls", {"f": dead})
+    with pytest.raises(SandboxError):
+        carry_forward(dead, [(1,)], [lambda v: v])

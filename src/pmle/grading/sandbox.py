@@ -41,8 +41,12 @@ MAX_NODES = 2_000_000  # JSON lists and objects in one message: decoding each co
 UID_BASE = 61000  # worker slot n runs learner code as uid/gid UID_BASE + n
 
 
-class SandboxError(Exception):
-    """The runner did not answer as it should; ``kind`` is "timeout" or "crashed"."""
+class SandboxError(BaseException):
+    """The runner did not answer as it should; ``kind`` is "timeout" or "crashed".
+
+    A BaseException, like KeyboardInterrupt: the checks wrap every call of learner code in
+    ``except Exception`` (its failures are the learner's), and a dead sandbox must end the submission's
+    grading instead of passing for a learner's error."""
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
