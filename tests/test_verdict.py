@@ -55,6 +55,7 @@ def toy() -> LabChecks:
     ("y", {"y": 20, "x": 2}, {}, "pass", "`y` is correct"),
     ("y", {"y": 30}, {}, "blocked", "builds on your `x`"),
     ("y", {"y": 30, "x": 3}, {"x": "KeyError: 'k'"}, "blocked", "its cell raised an error (KeyError"),
+    ("x", {"x": 3}, {"x": "ValueError: \nAll the 4 fits failed.\nDetails"}, "error", "(ValueError: All the 4 fits failed.)"),
     ("y", {"y": None}, {}, "not attempted", "placeholder"),
     ("silent", {"x": 3}, {}, "error", "without confirming a pass"),
     ("buggy", {"x": 3}, {}, "error", "fault in the lab's checks"),

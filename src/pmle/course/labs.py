@@ -109,7 +109,10 @@ class Answers:
 
 
 def _first_line(error: str, limit: int = 200) -> str:
-    line = (error.strip().splitlines() or [""])[0]
+    """ "ValueError: \nAll the 4 fits failed..." as "ValueError: All the 4 fits failed...": one line, never empty."""
+    kind, _, message = error.strip().partition(": ")
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    line = f"{kind}: {lines[0]}" if lines else kind
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 

@@ -1,0 +1,407 @@
+"""Unit tests of lab 04's checks (autograder/checks/04_validation.py): items run on in-memory answers.
+
+The reference values come from the module's own helpers, so these tests pin the verdicts and the
+messages, not the numbers; no notebook is executed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import lab_checks
+
+LAB = "04_validation"
+
+
+@pytest.fixture(scope="module")
+def ref():
+    """The lab module, for its reference helpers."""
+    return lab_checks(LAB).module
+
+
+def test_every_test_cell_of_the_lab_has_an_item():
+    """Does the module declare exactly the notebook's auto-graded items, in notebook order?"""
+    from pmle.course import notebooks as nbu
+
+    from conftest import source
+
+    cells = [nbu.grade_id(c) for c in source(LAB).cells if nbu.is_test(c)]
+    assert list(lab_checks(LAB).items) == cells
+
+
+def test_every_item_has_a_worked_explanation():
+    """Does every item carry the worked explanation shown after a pass?"""
+    assert all(item.explanation.strip() for item in lab_checks(LAB).items.values())
+
+
+@pytest.fixture
+def run(verdict):
+    return lambda item, cell_errors=None, **answers: verdict(LAB, item, cell_errors, **answers)
+
+
+def assert_wrong(result, fragment: str, status: str = "wrong"):
+    assert result.status == status, result
+    assert fragment.lower() in result.message.lower(), result.message
+
+
+# ---------------------------------------------------------------- schemes
+
+
+SCHEMES = {"app_activity": "GroupKFold", "tickets": "TimeSeriesSplit", "defaults": "StratifiedKFold",
+           "house_prices": "KFold", "scans": "StratifiedGroupKFold"}
+
+
+def test_schemes_reference_and_alternative(run):
+    """Does the reference mapping pass, and StratifiedGroupKFold for the app model too?"""
+    assert run("schemes", schemes=SCHEMES).passed
+    assert run("schemes", schemes={**SCHEMES, "app_activity": "StratifiedGroupKFold"}).passed
+
+
+@pytest.mark.parametrize("key, wrong, fragment", [
+    ("tickets", "KFold", "a shuffled time series"),
+    ("app_activity", "StratifiedKFold", "group leakage"),
+    ("defaults", "KFold", "StratifiedKFold keeps the rate in every fold"),
+    ("scans", "GroupKFold", "StratifiedGroupKFold keeps both"),
+])
+def test_schemes_mistakes_are_named(run, key, wrong, fragment):
+    """Does a wrong splitter for one project fail with the mistake it shows?"""
+    assert_wrong(run("schemes", schemes={**SCHEMES, key: wrong}), fragment)
+
+
+def test_schemes_placeholder_is_not_attempted(run):
+    """Is the untouched placeholder dict, or no `schemes` at all, "not attempted"?"""
+    assert run("schemes", schemes=dict.fromkeys(SCHEMES)).status == "not attempted"
+    assert run("schemes").status == "not attempted"
+
+
+# ---------------------------------------------------------------- group_gap
+
+
+def gap_answer(ref, random=None, group=None, optimism=None):
+    scores = ref.gap_scores()
+    random = scores["random"] if random is None else random
+    group = scores["group"] if group is None else group
+    return {"random_auc": random, "group_auc": group, "optimism": random - group if optimism is None else optimism}
+
+
+def test_group_gap_reference_passes(run, ref):
+    """Do the reference scores pass, and a grouped score of a shuffled GroupKFold (within 0.02) too?"""
+    assert run("group_gap", **gap_answer(ref)).passed
+    shuffled_groups = ref.gap_scores()["group"] - 0.015
+    assert run("group_gap", **gap_answer(ref, group=shuffled_groups)).passed
+
+
+def test_group_gap_mistakes_are_named(run, ref):
+    """Do grouping by month, a flipped sign and all of `X` as features fail with their messages?"""
+    scores = ref.gap_scores()
+    assert_wrong(run("group_gap", **gap_answer(ref, group=scores["by_month"])), "grouped by snapshot month")
+    assert_wrong(run("group_gap", **gap_answer(ref, group=scores["random"])), "same customer is still in train and test")
+    flipped = scores["group"] - scores["random"]
+    assert_wrong(run("group_gap", **gap_answer(ref, optimism=flipped)), "sign is flipped")
+    leaky = ref.gap_mistakes()["random_all_columns"]
+    assert_wrong(run("group_gap", **gap_answer(ref, random=leaky)), "`sessions_30d`")
+
+
+def test_group_gap_missing_is_not_attempted(run):
+    """Is the placeholder (None) "not attempted"?"""
+    assert run("group_gap", random_auc=None, group_auc=None, optimism=None).status == "not attempted"
+
+
+# ---------------------------------------------------------------- walk_forward_splits
+
+
+def walk_generator(periods, n_splits):
+    import pandas as pd
+
+    series = pd.Series(np.asarray(periods))
+    order = sorted(series.unique())
+    if n_splits < 1 or n_splits >= len(order):
+        raise ValueError("n_splits")
+    for period in order[-n_splits:]:
+        yield np.where(series < period)[0].tolist(), np.where(series == period)[0].tolist()
+
+
+def test_walk_forward_reference_and_generator_pass(run, ref):
+    """Do the reference splitter and a generator of lists with pandas pass?"""
+    assert run("walk_forward_splits", walk_forward_splits=ref.ref_walk).passed
+    assert run("walk_forward_splits", walk_forward_splits=walk_generator).passed
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_walk_forward_mistakes_are_named(run, ref, index):
+    """Does every recorded wrong splitter fail with its own message?"""
+    wrong, message = ref.WALK_MISTAKES[index]
+    assert_wrong(run("walk_forward_splits", walk_forward_splits=wrong), message[:40])
+
+
+def test_walk_forward_unattempted_and_broken(run):
+    """Is a body that still raises NotImplementedError "not attempted", and one that raises TypeError an "error"?"""
+    def todo(periods, n_splits):
+        raise NotImplementedError
+
+    def broken(periods, n_splits):
+        raise TypeError("boom")
+
+    assert run("walk_forward_splits", walk_forward_splits=todo).status == "not attempted"
+    assert run("walk_forward_splits").status == "not attempted"
+    assert_wrong(run("walk_forward_splits", walk_forward_splits=broken), "boom", status="error")
+
+
+# ---------------------------------------------------------------- best_depth
+
+
+def depth_answer(ref, splitter=None):
+    scores = ref.depth_scores(splitter or ref.ref_walk)
+    cv = scores["cv"]
+    best = max(cv, key=cv.get)
+    june = ref.depth_scores(ref.ref_walk)["june"][best]
+    return {"cv_auc": dict(cv), "best_depth": best, "june_auc": june}
+
+
+def test_best_depth_reference_passes(run, ref):
+    """Do the reference scores, depth and June AUC pass, with cv_auc in any key order?"""
+    answer = depth_answer(ref)
+    assert run("best_depth", walk_forward_splits=ref.ref_walk, **answer).passed
+    reordered = dict(reversed(list(answer["cv_auc"].items())))
+    assert run("best_depth", **{**answer, "cv_auc": reordered}).passed
+
+
+def test_best_depth_accepts_numpy_keys_and_values(run, ref):
+    """Does a cv_auc with numpy integer keys and numpy float scores (as GridSearchCV's results give) pass?"""
+    answer = depth_answer(ref)
+    numpy_cv = {np.int64(d): np.float64(v) for d, v in answer["cv_auc"].items()}
+    assert run("best_depth", **{**answer, "cv_auc": numpy_cv, "best_depth": np.int64(answer["best_depth"])}).passed
+
+
+def test_best_depth_mistakes_are_named(run, ref):
+    """Do a depth tuned on June, June's AUC on training rows, an empty cv_auc and TimeSeriesSplit folds fail by name?"""
+    answer = depth_answer(ref)
+    june = ref.depth_scores(ref.ref_walk)["june"]
+    train = ref.depth_scores(ref.ref_walk)["train"]
+    on_june = max(june, key=june.get)
+    assert on_june != answer["best_depth"]
+    assert_wrong(run("best_depth", cv_auc={}, best_depth=on_june, june_auc=june[on_june]), "best depth on June")
+    assert_wrong(run("best_depth", **{**answer, "june_auc": train[answer["best_depth"]]}),
+                 "training months the tree was fitted on")
+    assert_wrong(run("best_depth", **{**answer, "cv_auc": {}}), "`cv_auc` is empty")
+    by_position = ref.by_position_scores()
+    assert_wrong(run("best_depth", **{**answer, "cv_auc": by_position}), "TimeSeriesSplit")
+    assert_wrong(run("best_depth", **{**answer, "cv_auc": {d: s for d, s in answer["cv_auc"].items() if d != 10}}),
+                 "no score for depth 10")
+    assert_wrong(run("best_depth", **{**answer, "cv_auc": ref.label_cv_scores()}), "hard 0/1 predictions")
+    june_labels = ref.depth_scores(ref.ref_walk)["june_labels"][answer["best_depth"]]
+    assert_wrong(run("best_depth", **{**answer, "june_auc": june_labels}), "hard 0/1 predictions")
+
+
+def test_best_depth_carries_the_learner_splitter_forward(run, ref):
+    """Is Q4 scored with the learner's own (wrong) splitter, so Q3's mistake is not charged twice?"""
+    off_by_one = ref.WALK_MISTAKES[1][0]  # training rows include the test month
+    theirs = depth_answer(ref, ref._test_in_train)
+    assert theirs["cv_auc"] != depth_answer(ref)["cv_auc"]
+    assert run("best_depth", walk_forward_splits=off_by_one, **theirs).passed
+    assert run("best_depth", walk_forward_splits=off_by_one, **depth_answer(ref)).status == "wrong"
+    # A splitter that matches no known behaviour (or is missing) is scored as the reference.
+    assert run("best_depth", walk_forward_splits=lambda p, n: [], **depth_answer(ref)).passed
+    assert run("best_depth", **depth_answer(ref)).passed
+
+
+def test_best_depth_missing_is_not_attempted(run):
+    """Is the placeholder depth "not attempted"?"""
+    assert run("best_depth", cv_auc={}, best_depth=None, june_auc=None).status == "not attempted"
+
+
+# ---------------------------------------------------------------- make_churn_model
+
+
+def test_make_churn_model_reference_and_named_steps_pass(run, ref):
+    """Do the reference factory and a Pipeline with named steps pass?"""
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    def named(C=1.0):
+        return Pipeline([("impute", SimpleImputer(strategy="median", add_indicator=True)), ("scale", StandardScaler()),
+                         ("model", LogisticRegression(C=C, solver="newton-cholesky"))])
+
+    assert run("make_churn_model", make_churn_model=ref.ref_churn_model).passed
+    assert run("make_churn_model", make_churn_model=named).passed
+
+
+def _factories():
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    shared = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler(),
+                           LogisticRegression(solver="newton-cholesky"))
+    rs = np.random.default_rng(0)
+    X, y = rs.normal(size=(40, 3)), np.tile([0, 1], 20)
+    return {
+        "not a Pipeline": lambda C=1.0: LogisticRegression(C=C),
+        "no scaler inside the pipeline": lambda C=1.0: make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
+                                                                      LogisticRegression(C=C)),
+        "ignores its `C` argument": lambda C=1.0: make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
+                                                                StandardScaler(), LogisticRegression()),
+        "missing-value indicators": lambda C=1.0: make_pipeline(SimpleImputer(strategy="median"), StandardScaler(),
+                                                                LogisticRegression(C=C)),
+        "strategy=\"median\"": lambda C=1.0: make_pipeline(SimpleImputer(add_indicator=True), StandardScaler(),
+                                                           LogisticRegression(C=C)),
+        "already fitted": lambda C=1.0: make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
+                                                      StandardScaler(), LogisticRegression(C=C)).fit(X, y),
+        "same object each call": lambda C=1.0: shared.set_params(logisticregression__C=C),
+    }
+
+
+@pytest.mark.parametrize("fragment", list(_factories()))
+def test_make_churn_model_mistakes_are_named(run, fragment):
+    """Does each recorded wrong factory fail with the message that names its mistake?"""
+    assert_wrong(run("make_churn_model", make_churn_model=_factories()[fragment]), fragment)
+
+
+def test_make_churn_model_unattempted_and_broken(run):
+    """Is a factory that raises NotImplementedError "not attempted", and one that raises an "error"?"""
+    def todo(C=1.0):
+        raise NotImplementedError
+
+    def broken(C=1.0):
+        raise ValueError("no pipeline today")
+
+    assert run("make_churn_model", make_churn_model=todo).status == "not attempted"
+    assert run("make_churn_model").status == "not attempted"
+    assert_wrong(run("make_churn_model", make_churn_model=broken), "no pipeline today", status="error")
+
+
+# ---------------------------------------------------------------- honest, after_nested, search_design, report
+
+
+@pytest.mark.parametrize("item, right, wrong, fragment", [
+    ("honest", {"pipeline_cv", "nested"}, {"pipeline_cv", "nested", "scale_first"}, "preprocessing fitted before the split"),
+    ("honest", ["nested", "pipeline_cv"], {"pipeline_cv", "nested", "tune_on_june"}, "hyperparameters chosen on the test set"),
+    ("after_nested", "refit_all", "best_inner", "`best_score_` is the maximum"),
+    ("search_design", "random", "grid", "tries only 4 distinct values"),
+    ("search_design", "random", "same", "not the same number of distinct values"),
+    ("report", "mean_spread", "best_seed", "tuning on the evaluation"),
+    ("report", "mean_spread", "fixed_seed", "repeatable, not reliable"),
+])
+def test_choices(run, item, right, wrong, fragment):
+    """Does the right option pass, a recorded wrong one fail by name, and the placeholder count as not attempted?"""
+    assert run(item, **{item: right}).passed
+    assert_wrong(run(item, **{item: wrong}), fragment)
+    assert run(item, **{item: None}).status == "not attempted"
+
+
+# ---------------------------------------------------------------- nested
+
+
+def nested_answer(ref, **changes):
+    values = ref.nested_reference()
+    answer = {"best_inner_score": values["best"], "nested_scores": values["nested"].copy(),
+              "nested_score": float(values["nested"].mean())}
+    return {**answer, **changes}
+
+
+def test_nested_reference_passes_in_any_fold_order(run, ref):
+    """Do the reference numbers pass, with the outer scores as a list in another order too?"""
+    assert run("nested", **nested_answer(ref)).passed
+    reversed_list = list(ref.nested_reference()["nested"][::-1])
+    assert run("nested", **nested_answer(ref, nested_scores=reversed_list)).passed
+
+
+def test_nested_reference_is_gridsearchcv(ref):
+    """Is the reference the pilot's GridSearchCV with its best score above the nested estimate (as the lab says)?"""
+    values = ref.nested_reference()
+    assert values["nested"].shape == (4,)
+    assert values["best"] > values["nested"].mean()
+
+
+def test_nested_mistakes_are_named(run, ref):
+    """Do the best inner score as estimate, the best outer fold and a non-nested outer CV fail by name?"""
+    values = ref.nested_reference()
+    assert_wrong(run("nested", **nested_answer(ref, nested_score=values["best"])), "this is the best inner score")
+    assert_wrong(run("nested", **nested_answer(ref, nested_score=float(values["nested"].max()))), "best outer fold")
+    tuned = values["tuned_first"]
+    assert_wrong(run("nested", **nested_answer(ref, nested_scores=tuned)), "already tuned on every pilot row")
+    assert_wrong(run("nested", **nested_answer(ref, best_inner_score=float(values["nested"].mean()))),
+                 "this is the nested estimate")
+    assert_wrong(run("nested", **nested_answer(ref, best_inner_score=values["refit_on_pilot"])),
+                 "rows it was trained on")
+    assert_wrong(run("nested", **nested_answer(ref, nested_scores=values["nested"] + 0.01)), "their order does not matter")
+
+
+def test_nested_missing_is_not_attempted(run):
+    """Is the placeholder "not attempted", and a cell that raised an "error"?"""
+    assert run("nested", best_inner_score=None, nested_scores=None, nested_score=None).status == "not attempted"
+    broken = run("nested", cell_errors={"best_inner_score": "ValueError: groups"}, best_inner_score=None)
+    assert broken.status == "error"
+
+
+# ---------------------------------------------------------------- seed_spread
+
+
+def spread_answer(folds):
+    means = folds.mean(axis=1)
+    return {"seed_means": [float(m) for m in means], "seed_sd": float(np.std(means, ddof=1))}
+
+
+def test_seed_spread_reference_passes(run, ref):
+    """Do the reference means pass, and a population standard deviation (ddof=0) too?"""
+    folds = ref.ref_seed_folds()
+    assert run("seed_spread", make_churn_model=ref.ref_churn_model, **spread_answer(folds)).passed
+    means = folds.mean(axis=1)
+    assert run("seed_spread", make_churn_model=ref.ref_churn_model, seed_means=means, seed_sd=float(means.std())).passed
+
+
+def test_seed_spread_mistakes_are_named(run, ref):
+    """Do one seed's fold scores, their spread, the range, a reordered list and an unseeded splitter fail by name?"""
+    folds = ref.ref_seed_folds()
+    answer = spread_answer(folds)
+    means = folds.mean(axis=1)
+    model = {"make_churn_model": ref.ref_churn_model}
+    assert_wrong(run("seed_spread", **model, **{**answer, "seed_means": list(folds[0])}), "fold scores of one seed")
+    assert_wrong(run("seed_spread", **model, **{**answer, "seed_sd": float(np.std(folds[0], ddof=1))}),
+                 "spread across the folds of one seed")
+    assert_wrong(run("seed_spread", **model, **{**answer, "seed_sd": float(np.ptp(means))}), "range (max - min)")
+    assert_wrong(run("seed_spread", **model, **{**answer, "seed_means": sorted(means)}), "in another order")
+    unshuffled = ref.seed_folds(ref.ref_churn_model(), ref.SPLIT_SEEDS[:1], shuffle=False)[0].mean()
+    assert_wrong(run("seed_spread", **model, seed_means=[unshuffled] * 5, seed_sd=0.0), "ignores the seed")
+
+
+def test_seed_spread_carries_the_learner_pipeline_forward(run, ref):
+    """Is Q10 scored with the learner's own pipeline (Q5's no-scaler mistake) when it behaves like the reference?"""
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    def no_scaler(C=1.0):
+        return make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
+                             LogisticRegression(C=C, solver="newton-cholesky"))
+
+    theirs = ref.seed_folds(no_scaler())
+    assert not np.allclose(theirs.mean(axis=1), ref.ref_seed_folds().mean(axis=1), atol=1e-4)
+    assert run("seed_spread", make_churn_model=no_scaler, **spread_answer(theirs)).passed
+    assert run("seed_spread", make_churn_model=no_scaler, **spread_answer(ref.ref_seed_folds())).status == "wrong"
+
+
+def test_seed_spread_scores_an_unknown_factory_as_the_reference(run, ref):
+    """Is a constant-model factory (or a missing one) scored as the reference, so its spread of 0 fails?"""
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    def constant(C=1.0):
+        return make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler(),
+                             LogisticRegression(C=C, tol=1e10))
+
+    assert_wrong(run("seed_spread", make_churn_model=constant, seed_means=[0.5] * 5, seed_sd=0.0),
+                 "differs from the expected values")
+    assert run("seed_spread", make_churn_model=constant, **spread_answer(ref.ref_seed_folds())).passed
+    assert run("seed_spread", **spread_answer(ref.ref_seed_folds())).passed
+
+
+def test_seed_spread_missing_is_not_attempted(run):
+    """Is the placeholder "not attempted"?"""
+    assert run("seed_spread", seed_means=None, seed_sd=None).status == "not attempted"
