@@ -87,7 +87,7 @@ def lab_table(root: Path) -> str:
     for checks in course_labs.all_labs(root):
         info = checks.info
         rows.append(f"| {info.number} | {info.title} | {info.minutes[0]}-{info.minutes[1]} min | "
-                    f"{', '.join(f'`{d}`' for d in info.datasets)} | {', '.join(map(str, info.exam_sections))} |")
+                    f"{', '.join(f'`{d}`' for d in info.datasets)} | {', '.join(map(str, sorted(info.exam_sections)))} |")
     return "\n".join(rows)
 
 
