@@ -250,6 +250,7 @@ def _cases(tmp: Path, port: int) -> list[Case]:
         Case("malformed_json", b'{"cells": [', status="invalid", score=0, detail="not valid JSON"),
         Case("nbformat_5", json.dumps({**json.loads(nbformat.writes(answered())), "nbformat": 5}).encode(),
              status="invalid", score=0, detail="nbformat 5"),
+        Case("other_lab", source("02_metrics"), status="invalid", score=0, detail="is a notebook of lab 02_metrics"),
     ]
     return cases
 
