@@ -193,6 +193,7 @@ def _cases(tmp: Path, port: int) -> list[Case]:
     snoop = (
         "import os, glob\nleaks = []\n"
         f"for path in [{str(ROOT / 'solutions' / LAB / (LAB + '.ipynb'))!r}, {str(ROOT / 'autograder' / 'keys')!r},\n"
+        f"             {str(ROOT / 'autograder' / 'checks' / (LAB + '.py'))!r},\n"
         f"             {str(ROOT / 'tests' / 'catalog')!r}, {str(ROOT / '.git')!r}, {str(subs)!r}, {str(out)!r},\n"
         f"             '/proc/1/environ', {str(SECRET)!r}]:\n"
         "    try:\n"

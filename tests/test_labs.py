@@ -192,6 +192,15 @@ def test_lab_item_counts(lab):
     assert len(ids) == len(set(ids)), "duplicated grade ids"
 
 
+def test_the_checks_never_reach_the_release():
+    """Does nothing in labs/ carry the checks' code or the reference solutions' markers?"""
+    for path in (ROOT / "labs").rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for marker in ("LabChecks(", "@lab.item(", "carry_forward(", "BEGIN SOLUTION", "BEGIN HIDDEN TESTS"):
+                assert marker not in text, f"{path.relative_to(ROOT)} contains {marker!r}"
+
+
 def test_no_notebook_in_git_carries_outputs():
     """Are all committed notebooks free of outputs and execution counts?"""
     listed = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True).stdout.split()
