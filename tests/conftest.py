@@ -103,11 +103,11 @@ def lab_checks(lab: str):
 
 @pytest.fixture
 def verdict():
-    """verdict(lab, item, cell_errors=None, **answers) -> Verdict, as `pmle check` gives on those values.
+    """verdict(lab, item, cell_errors=None, untouched=(), **answers) -> Verdict, as `pmle check` gives on those values.
 
     For the lab modules' unit tests: an item runs on in-memory answers, no notebook is executed.
     """
-    def run(lab: str, item: str, cell_errors=None, **answers):
-        return lab_checks(lab).run(item, answers, cell_errors or {}, copy_args=True)
+    def run(lab: str, item: str, cell_errors=None, untouched=(), **answers):
+        return lab_checks(lab).run(item, answers, cell_errors or {}, untouched, copy_args=True)
 
     return run

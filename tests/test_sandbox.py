@@ -34,6 +34,7 @@ def test_bound_names_sees_top_level_bindings_only():
             "if True:\n    t = 1\nwith open('f') as fh: pass\ndel t")
     assert bound_names(code) == {"np", "d", "x", "y", "z", "i", "f", "K", "w", "t", "fh"}
     assert bound_names("this is not python") == set()
+    assert bound_names('report = f"{"a"}"\nx, y = 1,\nz == 3') == {"report", "x", "y"}, "a cell that does not compile"
 
 
 def test_rebuild_estimator_builds_only_sklearn_estimators():

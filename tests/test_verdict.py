@@ -56,7 +56,7 @@ def toy() -> LabChecks:
     ("y", {"y": 30}, {}, "blocked", "builds on your `x`"),
     ("y", {"y": 30, "x": 3}, {"x": "KeyError: 'k'"}, "blocked", "its cell raised an error (KeyError"),
     ("x", {"x": 3}, {"x": "ValueError: \nAll the 4 fits failed.\nDetails"}, "error", "(ValueError: All the 4 fits failed.)"),
-    ("y", {"y": None}, {}, "not attempted", "placeholder"),
+    ("y", {"y": None, "x": 3}, {}, "not attempted", "placeholder"),
     ("silent", {"x": 3}, {}, "error", "without confirming a pass"),
     ("buggy", {"x": 3}, {}, "error", "fault in the lab's checks"),
     ("noisy", {"x": 3}, {}, "pass", "correct"),
@@ -167,3 +167,30 @@ def test_a_dead_sandbox_is_never_a_learner_error():
         toy().run("calls", {"f": dead})
     with pytest.raises(SandboxError):
         carry_forward(dead, [(1,)], [lambda v: v])
+
+
+def test_a_worked_answer_on_a_missing_earlier_one_is_blocked_naming_it():
+    """Is an answer the learner worked on, that fails because an earlier answer is missing, blocked and not "not attempted"?"""
+    lab = toy()
+    blocked = lab.run("y", {"y": None}, {}, untouched=set())
+    assert blocked.status == "blocked" and "builds on your `x`" in blocked.message
+    untouched = lab.run("y", {"y": None}, {}, untouched={"y"})
+    assert untouched.status == "not attempted", "an untouched blank stays not attempted"
+    assert lab.run("y", {}, {}).status == "not attempted", "a name never defined stays not attempted"
+    failing = lab.run("y", {"y": 5}, {"y": "TypeError: x is None", "x": "ValueError: no"})
+    assert failing.status == "blocked"
+    assert lab.run("y", {"y": 7, "x": 2}).status == "wrong", "a wrong answer on a working earlier one is wrong"
+
+
+def test_names_include_what_the_earlier_items_read():
+    """Are the earlier items' own names fetched too, so their state can be judged?"""
+    assert set(toy().names("y")) == {"y", "x"}
+
+
+def test_an_answer_cell_that_does_not_compile_is_an_error():
+    """Is an answer whose cell has a SyntaxError reported as an error in the learner's code, not "not attempted"?"""
+    from pmle.course.notebooks import bound_names
+
+    errors = {name: "SyntaxError: f-string: expecting '}'" for name in bound_names('x = f"{"a"}"')}
+    verdict = toy().run("x", {}, errors)
+    assert verdict.status == "error" and "SyntaxError" in verdict.message

@@ -16,6 +16,7 @@ from pmle.course.labs import LabChecks, LabInfo, carry_forward, outputs, same_ou
 from pmle.data import load
 from pmle.feedback import (
     Case,
+    Incorrect,
     check_choice,
     check_choices,
     check_function,
@@ -93,6 +94,9 @@ def ref_net_value(y_true, y_pred, value_saved, cost_call, save_rate) -> float:
 
 
 NET_VALUE_MISTAKES = [  # also the known functions Q11 may compute the learner's gain with
+    (lambda yt, yp, value_saved, cost_call, save_rate: float(
+        (np.asarray(yt) == 1).sum() * save_rate * value_saved - (np.asarray(yp) == 1).sum() * cost_call),
+     "you counted every churner, called or not; only the called churners (true positives) can be kept."),
     (lambda yt, yp, value_saved, cost_call, save_rate: float(
         ((np.asarray(yp) == 1) & (np.asarray(yt) == 1)).sum() * save_rate * value_saved
         - ((np.asarray(yp) == 1) & (np.asarray(yt) == 0)).sum() * cost_call),
@@ -322,16 +326,28 @@ repeats it. Hard-coding 0 only works when 0 happens to be the majority.
 """)
 def majority_baseline(a):
     check_function("majority_baseline", a.majority_baseline, [
+        Case((np.array([2, 2, 2, 2, 0, 0, 0, 3, 3, 1]),), {"n": 2}, np.array([2, 2]),
+             "with labels 0-3, where 2 is the most frequent (neither the largest nor the rarest)"),
         Case(([0, 1, 1, 1, 0],), {"n": 3}, np.array([1, 1, 1]), "when 1 is the majority class"),
+        Case((pd.Series(["b", "b", "b", "c", "c", "a"]),), {"n": 2}, np.array(["b", "b"]),
+             "with labels 'a', 'b' and 'c', where 'b' is the most frequent"),
         Case((pd.Series(["stay", "leave", "stay"]),), {"n": 2}, np.array(["stay", "stay"]), "with text labels"),
         Case((np.array([0, 0, 1]),), {"n": 0}, np.array([], dtype=int), "with n=0"),
+        Case((np.array([0, 0, 0, 1, 1]),), {"n": 2}, np.array([0, 0]), "when 0 is the majority class"),
+        Case((pd.Series(["leave", "stay", "leave"]),), {"n": 1}, np.array(["leave"]),
+             "when the majority label comes first alphabetically"),
     ], mistakes=[
         (lambda y, n: np.zeros(n, dtype=int), "it always predicts 0; compute the most frequent class of `y_train` instead."),
         (lambda y, n: np.full(n, np.mean(y)), "it predicts the positive rate (a proportion), not a class label."),
+        (lambda y, n: np.full(n, np.max(y)), "it predicts the largest label, not the most frequent one: count the classes "
+                                             "(`value_counts`) and take the most common."),
+        (lambda y, n: np.full(n, pd.Series(y).value_counts().idxmin()),
+         "it predicts the *least* frequent class; the majority baseline predicts the most frequent one."),
     ])
 
 
-@lab.item("majority_scores", reads=["majority_accuracy", "majority_recall"], explanation="""
+@lab.item("majority_scores", reads=["majority_accuracy", "majority_recall"],
+          uses={"train": "time_split", "majority_baseline": "majority_baseline"}, explanation="""
 Predicting "stays" for everyone is right for every subscriber who stays, about 90 % of June, and finds none of the
 churners: recall TP / (TP + FN) = 0 / (0 + FN) = 0. High accuracy, zero recall: the accuracy paradox.
 """)
@@ -353,21 +369,29 @@ flags them: `(frame["days_since_last_login"].isna() | (frame["days_since_last_lo
 """)
 def rule_predict(a):
     logins = pd.DataFrame({"days_since_last_login": pd.array([3, 14, 15, None, 90, 0], dtype="Int64")}, index=list("abcdef"))
-    floats = logins.astype({"days_since_last_login": "float64"}).iloc[::-1]
+    shuffled = logins.iloc[::-1]
     check_function("rule_predict", a.rule_predict, [
         Case((logins, 14), {}, np.array([0, 0, 1, 1, 1, 0]), "with days=14 on logins 3, 14, 15, missing, 90 and 0 days ago"),
         Case((logins, 2), {}, np.array([1, 1, 1, 1, 1, 0]), "with days=2"),
-        Case((floats, 14), {}, np.array([0, 1, 1, 1, 0, 0]), "on a float column in another order"),
+        Case((shuffled, 14), {}, np.array([0, 1, 1, 1, 0, 0]), "on the same rows in another order"),
     ], mistakes=RULE_MISTAKES)
 
 
-@lab.item("best_days", reads=["best_days"], uses={"rule_predict": "rule_predict"}, explanation="""
+@lab.item("best_days", reads=["best_days"], uses={"rule_predict": "rule_predict", "train": "time_split"}, explanation="""
 Every candidate is scored on `train` only; the argmax of F1 is `best_days`. Picking the value that scores best on
 `test` would make June's score an optimistic, tuned number; maximising accuracy prefers flagging almost no one.
 """)
 def best_days(a):
     require_answer("best_days", a.best_days)
     train_f1, train_acc, test_f1 = rule_scores(learner_rule(a))
+    try:
+        position = float(a.best_days)
+    except (TypeError, ValueError):
+        position = None
+    best = max(train_f1, key=train_f1.get)
+    if position is not None and position != best and position == CANDIDATE_DAYS.index(best):
+        raise Incorrect(f"`best_days` = {position:g} is the *position* of the best candidate in `CANDIDATE_DAYS`; "
+                        f"`best_days` is the number of days itself, `CANDIDATE_DAYS[{position:g}]`.")
     check_pick("best_days", a.best_days, train_f1, tol=1e-9, score_name="training F1", mistakes=[
         (max(test_f1, key=test_f1.get), "this is the best value on `test`. Tune on `train`: a threshold picked on the test month makes its score optimistic."),
         (max(train_acc, key=train_acc.get), "this maximises accuracy, which on imbalanced data prefers flagging almost no one; maximise F1."),
@@ -385,6 +409,8 @@ def net_value(a):
     yt = np.array([1, 1, 0, 0, 1, 0, 0, 1])
     yp = np.array([1, 0, 1, 0, 1, 1, 0, 0])
     check_function("net_value", a.net_value, [
+        Case((yt, np.array([1, 0, 0, 0, 0, 0, 0, 0])), {"value_saved": 100.0, "cost_call": 10.0, "save_rate": 0.5},
+             0.5 * 100 - 10.0, "when one churner of four is called"),
         Case((yt, yp), {"value_saved": 100.0, "cost_call": 10.0, "save_rate": 0.5}, 2 * 0.5 * 100 - 4 * 10.0,
              "with 2 true positives among 4 calls, value 100, cost 10, save rate 0.5"),
         Case((list(yt), list(yp)), {"value_saved": 180.0, "cost_call": 12.0, "save_rate": 0.3}, 2 * 0.3 * 180 - 4 * 12.0,
@@ -423,7 +449,8 @@ def monthly_gain(a):
     ])
 
 
-@lab.item("decision", reads=["decision"], uses={"best_days": "best_days", "rule_predict": "rule_predict"}, explanation="""
+@lab.item("decision", reads=["decision"],
+          uses={"best_days": "best_days", "rule_predict": "rule_predict", "net_value": "net_value"}, explanation="""
 Compare each option's net money per month: the model's value minus its running cost, the rule's value (it costs
 next to nothing to run), and 0 for calling no one. The best net wins.
 """)

@@ -126,6 +126,14 @@ DIAGNOSE_MISTAKES = [
      "the gap is relative to the training error: compare `val_rmse - train_rmse` with `gap * train_rmse`, not with `gap`."),
     (lambda tr, va, target, gap=0.10: _label(tr > target, va - tr > 0.10 * tr),
      "you ignored the `gap` argument and always used 10 %: use the `gap` the caller passes."),
+    (lambda tr, va, target, gap=0.10: _label(tr > target, va - tr > gap * va),
+     "the gap is relative to the *training* error: compare `val_rmse - train_rmse` with `gap * train_rmse`, "
+     "not with `gap * val_rmse`."),
+    (lambda tr, va, target, gap=0.10: _label(tr > target, abs(va - tr) > gap * tr),
+     "the gap is signed: a validation error *below* the training error is no sign of variance. Compare "
+     "`val_rmse - train_rmse` itself (not its absolute value) with `gap * train_rmse`."),
+    (lambda tr, va, target, gap=0.10: _label(tr > TARGET_RMSE, va - tr > gap * tr),
+     "you compared with the lab's TARGET_RMSE (0.20): use the `target_rmse` argument, not the global."),
     (lambda tr, va, target, gap=0.10: "high bias" if tr > target else "high variance" if va - tr > gap * tr else "good fit",
      NO_BOTH),
     (lambda tr, va, target, gap=0.10: "high variance" if va - tr > gap * tr else "high bias" if tr > target else "good fit",
@@ -140,6 +148,9 @@ DIAGNOSE_CASES = [
     ((0.50, 0.75, 0.50), {"gap": 0.5}, "on both boundaries (train == target, gap exactly 50 %)"),
     ((0.20, 0.26, 0.25), {"gap": 0.2}, "with gap=0.2 (a 30 % gap exceeds it)"),
     ((1.0, 1.2, 2.0), {"gap": 0.5}, "with gap=0.5 (a 20 % gap is within it)"),
+    ((0.20, 0.2205, 0.25), {}, "with train 0.20, validation 0.2205, target 0.25 (a 10.25 % gap of the training error)"),
+    ((0.30, 0.20, 0.25), {}, "with train 0.30, validation 0.20, target 0.25 (validation below training)"),
+    ((0.22, 0.23, 0.25), {}, "with train 0.22, validation 0.23, target 0.25 (not the lab's TARGET_RMSE)"),
 ]
 
 
@@ -376,11 +387,11 @@ def depth_curves(rows: str = "curve") -> dict[str, np.ndarray]:
     return {"train": -tr.mean(axis=1), "val": -va.mean(axis=1), "test": np.array(test)}
 
 
-def _close_to(value, expected, rtol: float) -> bool:
+def _close_to(value, expected, rtol: float, atol: float = 0.0) -> bool:
     """Whether an answer array already matches (then the costlier mistakes need not be computed)."""
     try:
         got = np.asarray(value, dtype=float)
-        return got.shape == np.shape(expected) and bool(np.allclose(got, expected, rtol=rtol, atol=0))
+        return got.shape == np.shape(expected) and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
     except (TypeError, ValueError):
         return False
 
@@ -432,24 +443,33 @@ def best_depth(a):
 # ---------------------------------------------------------------- Part 4 · penalties
 
 
-@lru_cache(maxsize=2)
-def alpha_cv(scale: bool = True) -> np.ndarray:
-    """Cross-validated RMSE per alpha, standardised inside each fold (or unscaled, as a mistake)."""
+@lru_cache(maxsize=8)
+def alpha_cv(scale: bool = True, scores: str = "test", kfold: str = "CV", mean_of: str = "rmse") -> np.ndarray:
+    """Cross-validated RMSE per alpha, standardised inside each fold (or unscaled, as a mistake).
+
+    ``scores="train"``: the fold-training-row errors (`mean_train_score`), a mistake; ``kfold="3"``: `cv=3`
+    (three unshuffled folds) instead of the lab's `CV`, a mistake; ``mean_of="mse"``: the square root of the
+    fold-mean MSE instead of the fold-mean RMSE, a mistake.
+    """
     from sklearn.linear_model import Lasso
+    from sklearn.model_selection import KFold
     from sklearn.preprocessing import StandardScaler
 
     X_train, _, y_train, _ = split()
     rows = []
-    for tr_idx, va_idx in folds().split(X_train):
+    splitter = folds() if kfold == "CV" else KFold(n_splits=3)
+    for tr_idx, va_idx in splitter.split(X_train):
         Xa, Xb = X_train.iloc[tr_idx], X_train.iloc[va_idx]
         if scale:
             scaler = StandardScaler().fit(Xa)
             Xa, Xb = scaler.transform(Xa), scaler.transform(Xb)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            rows.append([rmse(Lasso(alpha=alpha, max_iter=10_000).fit(Xa, y_train.iloc[tr_idx]), Xb, y_train.iloc[va_idx])
-                         for alpha in ALPHAS])
-    return np.mean(rows, axis=0)
+            ya, yb = y_train.iloc[tr_idx], y_train.iloc[va_idx]
+            if scores == "train":
+                Xb, yb = Xa, ya
+            rows.append([rmse(Lasso(alpha=alpha, max_iter=10_000).fit(Xa, ya), Xb, yb) for alpha in ALPHAS])
+    return np.sqrt(np.mean(np.square(rows), axis=0)) if mean_of == "mse" else np.mean(rows, axis=0)
 
 
 @cache
@@ -497,6 +517,7 @@ def scaled_selection(alpha: float) -> frozenset:
     return frozenset(np.array(FEATURES)[np.abs(scaled_lasso(alpha)[-1].coef_) >= MIN_EFFECT])
 
 
+CV_ATOL = 2e-4  # legitimate CV curves (GridSearchCV, LassoCV, cross_validate on CV) agree within 2e-5
 TEST_ALPHA = ("these are errors on the test set: choosing alpha on `X_test` makes the final test score optimistic. "
               "Use cross-validation on the training data.")
 
@@ -515,6 +536,21 @@ per fold. The alpha is chosen by cross-validated error, never by the error on `X
 def best_alpha(a):
     require_answer("cv_rmse", a.cv_rmse)
     cv, test = alpha_cv(), alpha_test()
+    if _close_to(a.cv_rmse, cv, 0.01) and not _close_to(a.cv_rmse, cv, 0.0, atol=CV_ATOL):
+        # near the reference but not on it: legitimate variants (GridSearchCV, LassoCV, a cross_validate loop on CV)
+        # agree within 2e-5; these are other scores or other folds
+        if _close_to(a.cv_rmse, alpha_cv(scores="train"), 0.0, atol=CV_ATOL):
+            raise Incorrect("`cv_rmse`: these are the errors on the folds' *training* rows (`mean_train_score`, "
+                            "`return_train_score=True`): use the validation scores, `mean_test_score`.")
+        if _close_to(a.cv_rmse, alpha_cv(kfold="3"), 0.0, atol=CV_ATOL):
+            raise Incorrect("`cv_rmse`: these were cross-validated on other folds than `CV` (`cv=3` gives three "
+                            "unshuffled folds): pass `cv=CV`.")
+        if _close_to(a.cv_rmse, alpha_cv(mean_of="mse"), 0.0, atol=CV_ATOL / 10):
+            raise Incorrect("`cv_rmse`: you took the square root of the fold-mean squared error; the brief asks for "
+                            "the mean over folds of each fold's RMSE (e.g. `np.sqrt(mse_path_).mean(axis=1)`).")
+        raise Incorrect("`cv_rmse` is close to the cross-validated RMSE but not on it: cross-validate with the lab's "
+                        "folds, `cv=CV` (other CV folds than `CV` give other errors), and report the validation "
+                        "scores (`mean_test_score`), negated.")
     unscaled = [] if _close_to(a.cv_rmse, cv, 0.01) else [(alpha_cv(scale=False), (
         "these are the errors of a Lasso on unscaled features: the penalty then punishes features by their units. "
         "Put a StandardScaler before the Lasso, in the pipeline."))]
@@ -678,16 +714,40 @@ def mislabelled_coefs(a, alpha: float | None) -> bool:
         return False
 
 
+COEF_ATOL = 1e-3  # the Lasso at another alpha of ALPHAS differs by 0.05 or more
+
+
+def _expected_coefficients(alpha: float | None) -> list[pd.Series]:
+    """The standardised Lasso at the learner's own `best_alpha` (carried forward); the reference best when theirs is
+    missing or off the grid (then the Lasso at their own off-grid alpha is accepted as well)."""
+    carried = _candidate(alpha) if alpha is not None else None
+    if carried is not None:
+        return [pd.Series(scaled_lasso(carried)[-1].coef_, index=FEATURES)]
+    out = [pd.Series(scaled_lasso(ref_best_alpha())[-1].coef_, index=FEATURES)]
+    if alpha is not None:
+        out.append(pd.Series(scaled_lasso(alpha)[-1].coef_, index=FEATURES))
+    return out
+
+
 def check_coefs(coefs, picked: set[str], alpha: float | None) -> None:
-    """`coefs`: the standardised Lasso's coefficients labelled by feature, consistent with `selected`."""
+    """`coefs`: the standardised Lasso's coefficients at `best_alpha`, labelled by feature, consistent with `selected`."""
     values = _labelled(coefs)
     known = _known_coefficients(alpha)
-    if not _close_coefs(values, known):
+    expected = _expected_coefficients(alpha)
+    mine = set(values.index[values.abs() >= MIN_EFFECT])
+    if not any(np.allclose(values.to_numpy(), ref.to_numpy(), atol=COEF_ATOL, rtol=0) for ref in expected):
+        other = next((alpha for alpha, ref in _coefficient_sets()
+                      if np.allclose(values.to_numpy(), ref.to_numpy(), atol=COEF_ATOL, rtol=0)), None)
+        if other is not None:
+            if mine != picked:  # a Lasso's coefficients, but `selected` was not read from them: say that first
+                raise Incorrect(f"`selected` does not match your `coefs`: the features with |coef| >= MIN_EFFECT are "
+                                f"{sorted(mine)}.")
+            raise Incorrect(f"`coefs`: these are the coefficients at another alpha than `best_alpha` (they match "
+                            f"alpha = {other:.4g}): fit the Lasso with `alpha=best_alpha`.")
         if _mislabelled(values, known):
             raise Incorrect(MISLABELLED)
         raise Incorrect("`coefs` are not the coefficients of `make_pipeline(StandardScaler(), Lasso(alpha=best_alpha))` "
                         "fitted on `X_train, y_train` (read them from `lasso_model[-1].coef_`).")
-    mine = set(values.index[values.abs() >= MIN_EFFECT])
     if mine != picked:
         raise Incorrect(f"`selected` does not match your `coefs`: the features with |coef| >= MIN_EFFECT are "
                         f"{sorted(mine)}.")
@@ -709,6 +769,9 @@ def ridge_path(a):
          "the features were not standardised: the L2 penalty then shrinks coefficients by the features' units, not their "
          "importance. Apply StandardScaler before Ridge."),
         (lambda X, y, alphas: ref_ridge(X, y, alphas).T, "the array is transposed: rows must be alphas, columns features."),
+        (lambda X, y, alphas: ref_ridge(X, y, sorted(alphas)),
+         "your rows are in ascending order of alpha: rows must follow the order of `alphas` (row i for `alphas[i]`), "
+         "whatever that order is."),
     ], rtol=1e-6, atol=1e-9)
 
 
@@ -734,6 +797,7 @@ def ridge_cases() -> list[Case]:
     return [
         Case((X, y, [0.1, 10.0, 1000.0]), {}, ref_ridge(X, y, [0.1, 10.0, 1000.0]), "on features with scales 1, 200 and 0.01"),
         Case((frame, pd.Series(y), np.array([1.0])), {}, ref_ridge(X, y, [1.0]), "on a DataFrame with one alpha"),
+        Case((X, y, [1000.0, 0.1, 10.0]), {}, ref_ridge(X, y, [1000.0, 0.1, 10.0]), "with alphas [1000, 0.1, 10] (not sorted)"),
     ]
 
 

@@ -219,7 +219,17 @@ def check_number(
     for wrong, message in mistakes:
         if close(number, wrong, rtol=rtol, atol=atol):
             raise Incorrect(f"`{name}` = {number:.4g}: {message}")
-    raise Incorrect(f"`{name}` = {number:.4g}, expected about {expected:.4g}.")
+    got_text, want_text = _distinct(number, expected)
+    raise Incorrect(f"`{name}` = {got_text}, expected about {want_text}.")
+
+
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """Two numbers shown with enough digits to see that they differ (4 significant digits at least)."""
+    for digits in range(4, 13):
+        left, right = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if left != right:
+            return left, right
+    return f"{a!r}", f"{b!r}"
 
 
 def check_set(
@@ -374,6 +384,9 @@ def check_rows(
         if recognised:
             raise Incorrect(f"`{name}`: {message}")
     missing, extra = len(want.difference(frame.index)), len(frame.index.difference(want))
+    if len(frame) == len(want) and missing == len(want):
+        raise Incorrect(f"`{name}` has the right number of rows but none of the original index labels: keep the "
+                        "original index (no `reset_index` or `ignore_index`), it says which rows these are.")
     raise Incorrect(f"`{name}` has {len(frame)} rows, expected {len(want)}: {missing} missing, {extra} that should not be there.")
 
 

@@ -110,8 +110,10 @@ class Lab:
     def __init__(self, lab_id: str):
         self.id = lab_id
         self.cell_errors: dict[str, str] = {}  # name -> "ValueError: ..." for names whose last cell raised
+        self.untouched: set[str] = set()  # names last set by the release's blank answer cell
         self._checks = None
         self._looked = False
+        self._blanks: set[str] | None = None
         self._watch()
 
     # -- course side -------------------------------------------------------------------------
@@ -130,6 +132,22 @@ class Lab:
                 self._checks = None
         return self._checks
 
+    @property
+    def blanks(self) -> set[str]:
+        """The sources of the release's blank answer cells (to tell an untouched answer from a worked one)."""
+        if self._blanks is None:
+            self._blanks = set()
+            if self.checks is not None:
+                from pmle.course import notebooks as nbu
+                from pmle.course import paths
+
+                try:
+                    release = nbu.read(paths.release_notebook(paths.course_root(), self.id))
+                    self._blanks = {c.source.strip() for c in release.cells if nbu.is_solution(c)}
+                except Exception:  # noqa: BLE001 - without the release every answer counts as worked on
+                    self._blanks = set()
+        return self._blanks
+
     # -- the learner's kernel ----------------------------------------------------------------
 
     def _watch(self) -> None:
@@ -145,8 +163,10 @@ class Lab:
 
         def after(result) -> None:
             source = getattr(getattr(result, "info", None), "raw_cell", "") or ""
-            error = result.error_in_exec
+            error = result.error_in_exec or result.error_before_exec  # a SyntaxError comes before execution
+            blank = source.strip() in self.blanks
             for name in bound_names(source):
+                (self.untouched.add if blank else self.untouched.discard)(name)
                 if error is not None and not isinstance(error, NotImplementedError):
                     self.cell_errors[name] = f"{type(error).__name__}: {error}"
                 else:
@@ -171,8 +191,8 @@ class Lab:
         item = checks.items.get(item_id)
         if item is None:
             raise KeyError(f"lab {self.id} has no item {item_id!r}")
-        values = {name: namespace[name] for name in item.names if name in namespace}
-        verdict = checks.run(item_id, values, self.cell_errors, copy_args=True)
+        values = {name: namespace[name] for name in checks.names(item_id) if name in namespace}
+        verdict = checks.run(item_id, values, self.cell_errors, self.untouched, copy_args=True)
         show(verdict, item.explanation)
         return None if verdict.passed else _zero()
 

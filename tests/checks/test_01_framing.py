@@ -84,7 +84,8 @@ def test_time_split_names_a_random_split(verdict):
      "must return a pandas Series"),
     ("rule_predict", {"rule_predict": lambda f, days: (f["days_since_last_login"] > days).fillna(False).astype(int)},
      "never-users"),
-    ("net_value", {"net_value": ref.NET_VALUE_MISTAKES[1][0]}, "multiply the value of the true positives by `save_rate`"),
+    ("net_value", {"net_value": next(f for f, m in ref.NET_VALUE_MISTAKES if "save_rate" in m)},
+     "multiply the value of the true positives by `save_rate`"),
     ("majority_scores", {"majority_accuracy": float(ref.labels()[ref.is_test()].mean()), "majority_recall": 0.0},
      "share of churners"),
 ])
@@ -104,7 +105,7 @@ def test_recorded_mistakes_are_named(verdict, item, answers, fragment):
 ])
 def test_missing_answers_are_not_attempted(verdict, item, answers):
     """Is an untouched placeholder (or no answer at all) "not attempted", never "wrong"?"""
-    assert verdict(LAB, item, **answers).status == "not attempted"
+    assert verdict(LAB, item, untouched=set(answers), **answers).status == "not attempted"
 
 
 def test_a_failing_answer_cell_is_an_error_in_the_learners_code(verdict):
@@ -188,3 +189,49 @@ def test_items_do_not_change_the_learners_objects(verdict):
     before = ref.snapshots()["days_since_last_login"].copy()
     verdict(LAB, "best_days", best_days=10, rule_predict=mutating)
     assert ref.snapshots()["days_since_last_login"].equals(before)
+
+
+def test_a_gain_computed_on_an_unwritten_net_value_is_blocked(verdict):
+    """Does a worked monthly_gain whose net_value still raises NotImplementedError name net_value, not "placeholder"?"""
+    def stub(y_true, y_pred, value_saved, cost_call, save_rate):
+        raise NotImplementedError()
+
+    result = verdict(LAB, "monthly_gain", monthly_gain=None, net_value=stub, best_days=30, rule_predict=right_rule)
+    assert result.status == "blocked" and "`net_value`" in result.message
+    blank = verdict(LAB, "monthly_gain", untouched={"monthly_gain"}, monthly_gain=None, net_value=stub)
+    assert blank.status == "not attempted"
+
+
+@pytest.mark.parametrize("baseline, fragment", [
+    (lambda y, n: np.full(n, np.max(y)), "largest label"),
+    (lambda y, n: np.full(n, pd.Series(y).value_counts().idxmin()), "*least* frequent"),
+])
+def test_majority_baseline_names_label_order_mistakes(verdict, baseline, fragment):
+    """Is a baseline that takes the largest or the rarest label refused, by name?"""
+    result = verdict(LAB, "majority_baseline", majority_baseline=baseline)
+    assert result.status == "wrong" and fragment in result.message
+
+
+def test_net_value_tells_all_churners_from_a_missing_save_rate(verdict):
+    """Is counting every churner (called or not) named as such?"""
+    def all_churners(y_true, y_pred, value_saved, cost_call, save_rate):
+        return float((np.asarray(y_true) == 1).sum() * save_rate * value_saved - (np.asarray(y_pred) == 1).sum() * cost_call)
+
+    result = verdict(LAB, "net_value", net_value=all_churners)
+    assert "every churner, called or not" in result.message
+
+
+def test_best_days_names_a_position_given_for_the_value(verdict):
+    """Is `int(np.argmax(rule_f1))` (a position) named as the position of the best candidate?"""
+    best = best_of(ref.ref_rule)
+    result = verdict(LAB, "best_days", best_days=ref.CANDIDATE_DAYS.index(best), rule_predict=right_rule)
+    assert result.status == "wrong" and "*position*" in result.message
+
+
+def test_a_split_that_lost_its_index_is_named(verdict):
+    """Is a split with reset_index named as having lost the original index?"""
+    frame = ref.snapshots()
+    last = frame["snapshot_date"].max()
+    result = verdict(LAB, "time_split", train=frame[frame["snapshot_date"] < last],
+                     test=frame[frame["snapshot_date"] == last].reset_index(drop=True))
+    assert "keep the original index" in result.message

@@ -25,7 +25,7 @@ ALPHAS = np.logspace(-4, 0, 13)
 @pytest.fixture
 def check(verdict):
     """check(item, **answers) -> Verdict of lab 03."""
-    return lambda item, cell_errors=None, **answers: verdict(LAB, item, cell_errors, **answers)
+    return lambda item, cell_errors=None, untouched=(), **answers: verdict(LAB, item, cell_errors, untouched, **answers)
 
 
 @pytest.fixture(scope="module")
@@ -109,12 +109,24 @@ def test_diagnose_ratio_alternative_passes(check):
     (lambda tr, va, t, gap=0.10: "high bias" if tr >= t else "high variance" if va - tr > gap * tr else "good fit",
      "'both'"),
     (lambda tr, va, t, gap=0.10: diagnose_ref(tr, va, t), "ignored the `gap` argument"),
+    (lambda tr, va, t, gap=0.10: "both" if tr > t and va - tr > gap * va else "high bias" if tr > t else
+        "high variance" if va - tr > gap * va else "good fit", "the gap is relative to the *training* error"),
+    (lambda tr, va, t, gap=0.10: "both" if tr > t and abs(va - tr) > gap * tr else "high bias" if tr > t else
+        "high variance" if abs(va - tr) > gap * tr else "good fit", "not its absolute value"),
+    (lambda tr, va, t, gap=0.10: diagnose_ref(tr, va, 0.20, gap), "use the `target_rmse` argument, not the global"),
 ])
 def test_diagnose_mistakes_are_named(check, wrong, fragment):
     """Does each recorded wrong `diagnose` fail with the message naming its mistake?"""
     result = check("diagnose", diagnose=wrong)
     assert result.status == "wrong"
     assert fragment in result.message
+
+
+def test_diagnose_new_cases(check):
+    """Do the cases that tell the gap's base, its sign and the target argument apart expect the brief's labels?"""
+    assert diagnose_ref(0.20, 0.2205, 0.25) == "high variance"
+    assert diagnose_ref(0.30, 0.20, 0.25) == "high bias"
+    assert diagnose_ref(0.22, 0.23, 0.25) == "good fit"
 
 
 def test_diagnose_other_labels_are_refused(check):
@@ -288,6 +300,7 @@ def test_best_alpha_lassocv_reordered_passes(check, nb):
     (lambda nb: {"cv_rmse": -nb["cv_rmse"]}, "negative"),
     (lambda nb: {"best_alpha": float(ALPHAS[int(np.argmax(nb["cv_rmse"]))])}, "*highest* cross-validated error"),
     (lambda nb: {"best_alpha": int(np.argmin(nb["cv_rmse"]))}, "position in `ALPHAS`"),
+    (lambda nb: {"cv_rmse": nb["cv_rmse"] * (1 + 0.004)}, "other CV folds than `CV`"),
 ])
 def test_best_alpha_mistakes_are_named(check, nb, change, fragment):
     """Does each recorded mistake in the CV curve or the chosen alpha fail with its message?"""
@@ -295,6 +308,43 @@ def test_best_alpha_mistakes_are_named(check, nb, change, fragment):
     result = check("best_alpha", **answers)
     assert result.status == "wrong"
     assert fragment in result.message
+
+
+def _grid(nb, **kwargs):
+    from sklearn.linear_model import Lasso
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return GridSearchCV(make_pipeline(StandardScaler(), Lasso(max_iter=10_000)), {"lasso__alpha": ALPHAS},
+                        scoring="neg_root_mean_squared_error", **kwargs).fit(nb["X_train"], nb["y_train"])
+
+
+def test_best_alpha_training_scores_are_named(check, nb):
+    """Is a CV curve of the folds' training scores (return_train_score=True) refused, even with the right alpha?"""
+    search = _grid(nb, cv=nb["CV"], return_train_score=True)
+    result = check("best_alpha", cv_rmse=-search.cv_results_["mean_train_score"], best_alpha=nb["best_alpha"])
+    assert result.status == "wrong" and "*training* rows" in result.message
+
+
+def test_best_alpha_other_folds_are_named(check, nb):
+    """Is a CV curve on `cv=3` (unshuffled folds) instead of `CV` refused, naming the folds?"""
+    search = _grid(nb, cv=3)
+    result = check("best_alpha", cv_rmse=-search.cv_results_["mean_test_score"], best_alpha=nb["best_alpha"])
+    assert result.status == "wrong" and "other folds than `CV`" in result.message
+
+
+def test_best_alpha_cross_validate_loop_passes(check, nb):
+    """Does a cross_validate loop on CV (the tight tolerance's legitimate variant) pass?"""
+    from sklearn.linear_model import Lasso
+    from sklearn.model_selection import cross_validate
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    cv_rmse = [-cross_validate(make_pipeline(StandardScaler(), Lasso(alpha=a, max_iter=10_000)), nb["X_train"],
+                               nb["y_train"], cv=nb["CV"], scoring="neg_root_mean_squared_error")["test_score"].mean()
+               for a in ALPHAS]
+    assert check("best_alpha", cv_rmse=cv_rmse, best_alpha=nb["best_alpha"]).status == "pass"
 
 
 def test_best_alpha_tuned_on_test_is_named(check, nb):
@@ -366,6 +416,29 @@ def test_selected_carries_forward_a_wrong_best_alpha(check, nb):
     assert check("selected", selected=chosen, coefs=coefs, best_alpha=nb["best_alpha"]).status == "wrong"
 
 
+@pytest.mark.parametrize("index", [0, 1, 7, None])
+def test_selected_coefs_at_another_alpha_are_named(check, nb, index):
+    """Are `coefs` of a Lasso fitted at another alpha than `best_alpha` (ALPHAS[0], [1], [7], 0.01) refused?"""
+    alpha = 0.01 if index is None else float(ALPHAS[index])
+    assert not np.isclose(alpha, nb["best_alpha"])
+    coefs = nb["lasso_coefs"](alpha)
+    result = check("selected", selected=set(coefs[coefs.abs() >= MIN_EFFECT].index), coefs=coefs,
+                   best_alpha=nb["best_alpha"])
+    assert result.status == "wrong", result.message
+    if index is not None:
+        assert "another alpha than `best_alpha`" in result.message
+
+
+def test_selected_coefs_follow_the_learners_best_alpha(check, nb):
+    """With another grid alpha as best_alpha, are the coefficients at that alpha expected (carry-forward)?"""
+    other = float(ALPHAS[7])
+    coefs = nb["lasso_coefs"](other)
+    chosen = set(coefs[coefs.abs() >= MIN_EFFECT].index)
+    assert check("selected", selected=chosen, coefs=coefs, best_alpha=other).status == "pass"
+    result = check("selected", selected=nb["selected"], coefs=nb["coefs"], best_alpha=other)
+    assert result.status == "wrong" and "another alpha than `best_alpha`" in result.message
+
+
 def test_selected_without_best_alpha_is_still_graded(check, nb):
     """Is `selected` graded (not blocked) when `best_alpha` is missing or its cell raised?"""
     assert check("selected", selected=nb["selected"], coefs=nb["coefs"]).status == "pass"
@@ -393,8 +466,10 @@ def test_selected_coefs_mislabelled_or_inconsistent(check, nb):
 
 def test_selected_placeholder_is_not_attempted(check, nb):
     """Are the placeholders of Q7 "not attempted"?"""
-    assert check("selected", selected=None, coefs=None, best_alpha=nb["best_alpha"]).status == "not attempted"
-    assert check("selected", selected=nb["selected"], coefs=None).status == "not attempted"
+    blank = {"selected", "coefs"}
+    assert check("selected", untouched=blank, selected=None, coefs=None, best_alpha=nb["best_alpha"]).status == "not attempted"
+    assert check("selected", selected=nb["selected"], coefs=None, best_alpha=nb["best_alpha"],
+                 cv_rmse=nb["cv_rmse"]).status == "not attempted"
 
 
 # ---------------------------------------------------------------- ridge_path
@@ -429,6 +504,12 @@ def test_ridge_path_mistakes_are_named(check):
     assert unscaled.status == "wrong" and "not standardised" in unscaled.message
     transposed = check("ridge_path", ridge_path=lambda X, y, alphas: ridge_ref(X, y, alphas).T)
     assert transposed.status == "wrong" and "transposed" in transposed.message
+
+
+def test_ridge_path_sorted_alphas_are_named(check):
+    """Is a path whose rows follow sorted(alphas) instead of the given order refused?"""
+    result = check("ridge_path", ridge_path=lambda X, y, alphas: ridge_ref(X, y, sorted(alphas)))
+    assert result.status == "wrong" and "rows must follow the order of `alphas`" in result.message
 
 
 def test_ridge_path_missing_is_not_attempted(check):

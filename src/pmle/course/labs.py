@@ -143,11 +143,48 @@ class LabChecks:
 
         return register
 
-    def run(self, item_id: str, values: Mapping[str, object], cell_errors: Mapping[str, str] | None = None, *,
-            copy_args: bool = False, passthrough: tuple[type[BaseException], ...] = ()) -> Verdict:
+    def names(self, item_id: str) -> tuple[str, ...]:
+        """The notebook names an item needs: what it grades, the earlier answers it uses, and what their items read."""
         item = self.items[item_id]
-        answers = Answers(item, values, cell_errors, copy_args=copy_args)
-        return judge(item_id, lambda: item.check(answers), passthrough=passthrough)
+        names = list(item.names)
+        for dep in item.uses.values():
+            if dep in self.items and dep != item_id:
+                names += self.items[dep].reads
+        return tuple(dict.fromkeys(names))
+
+    def run(self, item_id: str, values: Mapping[str, object], cell_errors: Mapping[str, str] | None = None,
+            untouched: Iterable[str] = (), *, copy_args: bool = False,
+            passthrough: tuple[type[BaseException], ...] = ()) -> Verdict:
+        """The item's verdict on these values.
+
+        ``cell_errors`` names the answers whose last cell raised; ``untouched`` those still set by the
+        release's blank cell. An item the learner did work on (its cell is not the blank) that comes out
+        not attempted or in error, while an earlier answer it builds on is itself not attempted or
+        failing, is *blocked*, naming that answer: the learner is sent to the question that needs work.
+        """
+        item = self.items[item_id]
+
+        def verdict_of(it: Item) -> Verdict:
+            answers = Answers(it, values, cell_errors, copy_args=copy_args)
+            return judge(it.id, lambda: it.check(answers), passthrough=passthrough)
+
+        verdict = verdict_of(item)
+        if verdict.status not in ("not attempted", "error"):
+            return verdict
+        untouched = set(untouched)
+        worked = [n for n in item.reads if (n in values or n in (cell_errors or {})) and n not in untouched]
+        if not worked:
+            return verdict
+        for name, dep in item.uses.items():
+            if dep == item_id or dep not in self.items:
+                continue
+            earlier = verdict_of(self.items[dep])
+            if earlier.status in ("not attempted", "error", "blocked"):
+                state = "not answered yet" if earlier.status == "not attempted" else "not working yet"
+                return Verdict(item_id, "blocked", f"`{item_id}` can't be checked yet: it builds on your `{name}`, "
+                                                   f"which is {state}. Answer that question first, then run this "
+                                                   "cell and its check again.")
+        return verdict
 
 
 # ---------------------------------------------------------------- carrying an earlier answer forward

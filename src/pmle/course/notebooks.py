@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -100,8 +101,9 @@ def bound_names(source: str) -> set[str]:
     """Names a cell binds at its top level (assignments, defs, imports, loop targets)."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
-        return set()
+    except SyntaxError:  # a cell that does not compile: the names it assigns at the start of a line
+        targets = re.findall(r"^([A-Za-z_][\w\s,]*?)\s*=[^=]", source, flags=re.M)
+        return {name for line in targets for name in re.split(r"\s*,\s*", line.strip()) if name.isidentifier()}
     names: set[str] = set()
 
     def visit(node):

@@ -305,12 +305,14 @@ def _alarm(signum, frame):
 class Grader:
     """Plays one assembled notebook: every cell but the tests in the sandbox, the tests' items here."""
 
-    def __init__(self, job: Job, source, built, checks: LabChecks, sandbox: Sandbox):
+    def __init__(self, job: Job, source, built, checks: LabChecks, sandbox: Sandbox, release=None):
         self.job, self.source, self.built, self.checks = job, source, built, checks
+        self.blanks = {c.source.strip() for c in (release.cells if release is not None else []) if nbu.is_solution(c)}
         self.sandbox = sandbox
         self.client = Client(sandbox)
         self.verdicts: dict[str, Verdict] = {}
         self.cell_errors: dict[str, str] = {}  # name -> "ValueError: ..." for names whose last cell raised
+        self.untouched: set[str] = set()  # names last set by the release's blank answer cell
         self.cells: list[LearnerCell] = []
         self.output_kept = 0
 
@@ -322,13 +324,14 @@ class Grader:
             return
         self.client.deadline = deadline
         self.client.forget_stored()
-        reply = self.client.ask("get", names=list(item.names))
+        names = self.checks.names(gid)
+        reply = self.client.ask("get", names=list(names))
         found = reply.get("found", {}) if isinstance(reply, dict) else {}
-        found = {k: v for k, v in found.items() if k in item.names} if isinstance(found, dict) else {}
+        found = {k: v for k, v in found.items() if k in names} if isinstance(found, dict) else {}
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = CappedText(10_000)
         try:
-            self.verdicts[gid] = self.checks.run(gid, found, self.cell_errors, passthrough=(SandboxError,))
+            self.verdicts[gid] = self.checks.run(gid, found, self.cell_errors, self.untouched, passthrough=(SandboxError,))
         finally:
             sys.stdout, sys.stderr = saved
             pyplot = sys.modules.get("matplotlib.pyplot")
@@ -341,7 +344,9 @@ class Grader:
         if not isinstance(reply, dict):
             reply = {}
         output, error = str(reply.get("output", "")), str(reply.get("error", ""))
+        blank = cell.source.strip() in self.blanks
         for name in nbu.bound_names(cell.source):
+            (self.untouched.add if blank else self.untouched.discard)(name)
             if error and not error.startswith("NotImplementedError"):
                 self.cell_errors[name] = error[:2000]
             else:
@@ -439,7 +444,7 @@ def grade(job: Job) -> SubmissionResult:
         return invalid(f"{Path(job.notebook).name}: is a notebook of lab {other}, not {job.lab}.")
     built = assemble(source, learner, release)
     sandbox = Sandbox.start(root, job.slot, job.limits, job.isolate, [Path(p) for p in job.private])
-    grader = Grader(job, source, built, checks, sandbox)
+    grader = Grader(job, source, built, checks, sandbox, release)
     status, detail = "graded", ""
     try:
         grader.play()
