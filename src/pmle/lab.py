@@ -109,11 +109,9 @@ class Lab:
 
     def __init__(self, lab_id: str):
         self.id = lab_id
-        self.cell_errors: dict[str, str] = {}  # name -> "ValueError: ..." for names whose last cell raised
-        self.untouched: set[str] = set()  # names last set by the release's blank answer cell
         self._checks = None
         self._looked = False
-        self._blanks: set[str] | None = None
+        self._ledger = None
         self._watch()
 
     # -- course side -------------------------------------------------------------------------
@@ -133,20 +131,22 @@ class Lab:
         return self._checks
 
     @property
-    def blanks(self) -> set[str]:
-        """The sources of the release's blank answer cells (to tell an untouched answer from a worked one)."""
-        if self._blanks is None:
-            self._blanks = set()
-            if self.checks is not None:
-                from pmle.course import notebooks as nbu
-                from pmle.course import paths
+    def ledger(self):
+        """Which answers' cells raised or are still the release's blank (pmle.course.labs.CellLedger)."""
+        if self._ledger is None:
+            from pmle.course import notebooks as nbu
+            from pmle.course import paths
+            from pmle.course.labs import CellLedger
 
+            blanks = []
+            if self.checks is not None:
                 try:
                     release = nbu.read(paths.release_notebook(paths.course_root(), self.id))
-                    self._blanks = {c.source.strip() for c in release.cells if nbu.is_solution(c)}
+                    blanks = [c.source for c in release.cells if nbu.is_solution(c)]
                 except Exception:  # noqa: BLE001 - without the release every answer counts as worked on
-                    self._blanks = set()
-        return self._blanks
+                    blanks = []
+            self._ledger = CellLedger(blanks)
+        return self._ledger
 
     # -- the learner's kernel ----------------------------------------------------------------
 
@@ -159,18 +159,10 @@ class Lab:
         shell = get_ipython()
         if shell is None:
             return
-        from pmle.course.notebooks import bound_names
-
         def after(result) -> None:
             source = getattr(getattr(result, "info", None), "raw_cell", "") or ""
             error = result.error_in_exec or result.error_before_exec  # a SyntaxError comes before execution
-            blank = source.strip() in self.blanks
-            for name in bound_names(source):
-                (self.untouched.add if blank else self.untouched.discard)(name)
-                if error is not None and not isinstance(error, NotImplementedError):
-                    self.cell_errors[name] = f"{type(error).__name__}: {error}"
-                else:
-                    self.cell_errors.pop(name, None)
+            self.ledger.record(source, f"{type(error).__name__}: {error}" if error is not None else "")
 
         def not_implemented(shell, etype, value, tb, tb_offset=None):
             stb = [f"\x1b[90m{_not_implemented_line(tb)}\x1b[0m"]
@@ -192,13 +184,13 @@ class Lab:
         if item is None:
             raise KeyError(f"lab {self.id} has no item {item_id!r}")
         values = {name: namespace[name] for name in checks.names(item_id) if name in namespace}
-        verdict = checks.run(item_id, values, self.cell_errors, self.untouched, copy_args=True)
+        verdict = checks.run(item_id, values, self.ledger.errors, self.ledger.untouched, copy_args=True)
         show(verdict, item.explanation)
         return None if verdict.passed else _zero()
 
     def _visible_check(self, item_id: str, namespace: dict) -> Points:
         reads = _manifest().get(self.id, {}).get("items", {}).get(item_id, [])
-        missing = [n for n in reads if namespace.get(n, None) is None or n in self.cell_errors]
+        missing = [n for n in reads if namespace.get(n, None) is None or n in self.ledger.errors]
         if missing:
             verdict = Verdict(item_id, "not attempted", f"`{missing[0]}` has no answer yet: replace the placeholder and run its cell.")
             show(verdict)

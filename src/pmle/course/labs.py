@@ -187,6 +187,31 @@ class LabChecks:
         return verdict
 
 
+class CellLedger:
+    """Which answers' last cell raised, and which are still set by the release's blank cell.
+
+    Kept the same way by the learner's kernel (pmle.lab) and by the grader (pmle.grading.trusted), so
+    both hand `LabChecks.run` the same ``cell_errors`` and ``untouched`` for the same notebook.
+    """
+
+    def __init__(self, blanks: Iterable[str] = ()):
+        self.blanks = {source.strip() for source in blanks}
+        self.errors: dict[str, str] = {}  # name -> "ValueError: ..." for names whose last cell raised
+        self.untouched: set[str] = set()
+
+    def record(self, source: str, error: str = "") -> None:
+        """A cell ran; ``error`` is "Type: message" when it raised (a NotImplementedError is a blank, not an error)."""
+        from pmle.course.notebooks import bound_names
+
+        blank = source.strip() in self.blanks
+        for name in bound_names(source):
+            (self.untouched.add if blank else self.untouched.discard)(name)
+            if error and not error.startswith("NotImplementedError"):
+                self.errors[name] = error[:2000]
+            else:
+                self.errors.pop(name, None)
+
+
 # ---------------------------------------------------------------- carrying an earlier answer forward
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from pmle.course import labs, paths
 from pmle.course import notebooks as nbu
 from pmle.course.assemble import assemble
-from pmle.course.labs import LabChecks
+from pmle.course.labs import CellLedger, LabChecks
 from pmle.errors import NotebookError, PmleError
 from pmle.grading import wire
 from pmle.grading.results import ItemResult, LearnerCell, SubmissionResult
@@ -307,12 +307,10 @@ class Grader:
 
     def __init__(self, job: Job, source, built, checks: LabChecks, sandbox: Sandbox, release=None):
         self.job, self.source, self.built, self.checks = job, source, built, checks
-        self.blanks = {c.source.strip() for c in (release.cells if release is not None else []) if nbu.is_solution(c)}
+        self.ledger = CellLedger(c.source for c in (release.cells if release is not None else []) if nbu.is_solution(c))
         self.sandbox = sandbox
         self.client = Client(sandbox)
         self.verdicts: dict[str, Verdict] = {}
-        self.cell_errors: dict[str, str] = {}  # name -> "ValueError: ..." for names whose last cell raised
-        self.untouched: set[str] = set()  # names last set by the release's blank answer cell
         self.cells: list[LearnerCell] = []
         self.output_kept = 0
 
@@ -331,7 +329,8 @@ class Grader:
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = CappedText(10_000)
         try:
-            self.verdicts[gid] = self.checks.run(gid, found, self.cell_errors, self.untouched, passthrough=(SandboxError,))
+            # SandboxError is a BaseException: a dead sandbox ends the grading, never becomes a verdict
+            self.verdicts[gid] = self.checks.run(gid, found, self.ledger.errors, self.ledger.untouched)
         finally:
             sys.stdout, sys.stderr = saved
             pyplot = sys.modules.get("matplotlib.pyplot")
@@ -344,13 +343,7 @@ class Grader:
         if not isinstance(reply, dict):
             reply = {}
         output, error = str(reply.get("output", "")), str(reply.get("error", ""))
-        blank = cell.source.strip() in self.blanks
-        for name in nbu.bound_names(cell.source):
-            (self.untouched.add if blank else self.untouched.discard)(name)
-            if error and not error.startswith("NotImplementedError"):
-                self.cell_errors[name] = error[:2000]
-            else:
-                self.cell_errors.pop(name, None)
+        self.ledger.record(cell.source, error)
         if src is not None and (nbu.is_locked(src) or nbu.has_tag(src, "parameters")):
             return  # the course's own cell: not the learner's work
         gid = nbu.grade_id(cell) if nbu.is_solution(cell) else None
