@@ -61,6 +61,7 @@ def test_rebuilt_estimators_hold_no_learner_code_and_touch_no_files():
     CountVectorizer(input="filename") would run learner code or read files with the grader's rights.
     """
     from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
     learner_fn = Remote(None, 5)
@@ -71,12 +72,25 @@ def test_rebuilt_estimators_hold_no_learner_code_and_touch_no_files():
         {"module": "sklearn.feature_extraction.text", "name": "CountVectorizer", "params": {"input": "filename"}},
         {"module": "sklearn.pipeline", "name": "Pipeline",
          "params": {"steps": [("v", CountVectorizer(analyzer=learner_fn))], "memory": None}},
+        # a search sets the cache folder through its grid, a scoring dict holds a callable (red-team finding)
+        {"module": "sklearn.model_selection._search", "name": "GridSearchCV",
+         "params": {"estimator": Pipeline([("s", StandardScaler())]), "param_grid": {"memory": ["/tmp/x"]}}},
+        {"module": "sklearn.model_selection._search", "name": "GridSearchCV",
+         "params": {"estimator": Pipeline([("s", StandardScaler())]), "param_grid": [{"s__with_mean": [True]},
+                                                                                     {"memory": ["/tmp/x"]}]}},
+        {"module": "sklearn.model_selection._search", "name": "GridSearchCV",
+         "params": {"estimator": StandardScaler(), "param_grid": {}, "scoring": {"x": print}}},
+        {"module": "sklearn.linear_model._logistic", "name": "LogisticRegression", "params": {"C": {"x": learner_fn}}},
     ]
     for spec in refused:
         assert rebuild_estimator(spec) is None, spec
     ok = rebuild_estimator({"module": "sklearn.pipeline", "name": "Pipeline",
                             "params": {"steps": [("s", StandardScaler())], "memory": None}})
     assert type(ok).__name__ == "Pipeline"
+    search = rebuild_estimator({"module": "sklearn.model_selection._search", "name": "GridSearchCV",
+                                "params": {"estimator": Pipeline([("s", StandardScaler())]),
+                                           "param_grid": {"s__with_mean": [True, False]}, "scoring": "roc_auc"}})
+    assert type(search).__name__ == "GridSearchCV", "a plain grid is data"
 
 
 def test_remote_objects_compare_by_identity():

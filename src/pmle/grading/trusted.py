@@ -207,27 +207,39 @@ FILE_PARAMS = {"memory": (None,), "input": ("content",)}
 
 
 def _plain_params(params: dict, depth: int = 0) -> bool:
-    """Only data and other rebuilt estimators: no learner callables, no caches or file inputs.
+    """Only data and other rebuilt estimators: no learner callables, no caches or file inputs, at any depth.
 
     The rebuilt estimator is fitted in this process, so nothing in it may call back into learner code
-    or make the library read or write files.
+    or make the library read or write files. Dicts are parameters too (a `param_grid` of a search sets
+    `memory` through its keys, a `scoring` dict holds callables), so their keys and values are checked
+    like any estimator's.
     """
+    if depth > 8:
+        return False
+    for name, value in params.items():
+        if type(name) is not str:
+            return False
+        base = name.rsplit("__", 1)[-1]  # "memory", or a search grid's "pipeline__memory"
+        if base in FILE_PARAMS and not any(value is d or (type(value) is str and value == d) for d in FILE_PARAMS[base]):
+            return False
+        if not _plain_value(value, depth + 1):
+            return False
+    return True
+
+
+def _plain_value(value, depth: int) -> bool:
     from sklearn.base import BaseEstimator
 
     if depth > 8:
         return False
-    for name, value in params.items():
-        if name in FILE_PARAMS and value not in FILE_PARAMS[name]:
-            return False
-        values = value if type(value) in (list, tuple) else [value]
-        for v in values:
-            if type(v) in (list, tuple):
-                if not _plain_params({name: list(v)}, depth + 1):
-                    return False
-            elif isinstance(v, Remote) or (callable(v) and not isinstance(v, BaseEstimator)):
-                return False
-            elif isinstance(v, BaseEstimator) and not _plain_params(v.get_params(deep=False), depth + 1):
-                return False
+    if type(value) in (list, tuple, set, frozenset):
+        return all(_plain_value(v, depth + 1) for v in value)
+    if type(value) is dict:
+        return _plain_params(value, depth + 1)
+    if isinstance(value, Remote) or (callable(value) and not isinstance(value, BaseEstimator)):
+        return False
+    if isinstance(value, BaseEstimator):
+        return _plain_params(value.get_params(deep=False), depth + 1)
     return True
 
 
