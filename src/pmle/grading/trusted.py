@@ -206,6 +206,9 @@ ESTIMATOR_MODULES = ("sklearn.", "imblearn.")
 FILE_PARAMS = {"memory": (None,), "input": ("content",)}
 
 
+MAX_PARAM_DEPTH = 32  # containers and estimators nested in parameters (a union in a pipeline's steps is 9 deep)
+
+
 def _plain_params(params: dict, depth: int = 0) -> bool:
     """Only data and other rebuilt estimators: no learner callables, no caches or file inputs, at any depth.
 
@@ -214,7 +217,7 @@ def _plain_params(params: dict, depth: int = 0) -> bool:
     `memory` through its keys, a `scoring` dict holds callables), so their keys and values are checked
     like any estimator's.
     """
-    if depth > 8:
+    if depth > MAX_PARAM_DEPTH:
         return False
     for name, value in params.items():
         if type(name) is not str:
@@ -230,7 +233,7 @@ def _plain_params(params: dict, depth: int = 0) -> bool:
 def _plain_value(value, depth: int) -> bool:
     from sklearn.base import BaseEstimator
 
-    if depth > 8:
+    if depth > MAX_PARAM_DEPTH:
         return False
     if type(value) in (list, tuple, set, frozenset):
         return all(_plain_value(v, depth + 1) for v in value)
