@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: lab instructor test bench bench-grade release check-release data clean
+.PHONY: lab instructor test bench bench-tests bench-grade release check-release data clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
@@ -28,10 +28,14 @@ instructor: $(STAMP)
 	$(BIN)/pmle lab --instructor --port=$(PORT) -- $(LAB_ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadscope --no-loadscope-reorder
 
 bench: $(STAMP)
 	$(BIN)/python -m pmle.bench
+
+# where the test suite's time goes: notebook runs and seconds per lab, then the fixed costs per module
+bench-tests: $(STAMP)
+	PMLE_BENCH_TESTS=1 $(BIN)/python -m pytest -n auto --dist loadscope --no-loadscope-reorder -q
 
 # pmle grade vs sequential nbgrader autograde on the same submissions; e.g. BENCH_ARGS="--students 10 --json"
 bench-grade: $(STAMP)

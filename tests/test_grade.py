@@ -1,9 +1,11 @@
 """Can `pmle grade` be trusted with a class of hostile submissions?
 
-One `pmle grade` run over an adversarial corpus built from lab 01: each submission's expected outcome
-is asserted (status, score, the verdict of the items it attacks), and afterwards nothing the
-submissions started is still running, nothing outside their sandbox was read or written, and no
-connection left the sandbox.
+One `pmle grade` run over an adversarial corpus: each submission's expected outcome is asserted
+(status, score, the verdict of the items it attacks), and afterwards nothing the submissions started
+is still running, nothing outside their sandbox was read or written, and no connection left the
+sandbox. The attacks target the grader, not a lab's content, so they run on a tiny lab whose cells
+are instant (tests/tiny_course.py: one item per kind of checker, lab 01's first items), under a short
+cell time limit; a right, a wrong and a blank submission of lab 01 itself are graded as well.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import tiny_course
 
 from pmle.course import notebooks as nbu
 from pmle.grading import classroom
@@ -27,24 +30,30 @@ from pmle.grading.sandbox import isolation_available
 
 from conftest import ROOT, release, source
 
-LAB = "01_framing"
-FULL = 16  # automatic points of lab 01
-CELL_TIMEOUT = 30  # seconds: every cell of lab 01 takes a few seconds at most, even on a loaded machine
+LAB = tiny_course.LAB
+FULL = tiny_course.FULL  # automatic points of the tiny lab
+CELL_TIMEOUT = 10  # seconds: every cell of the tiny lab takes well under one, even on a loaded machine
 SECRET = Path.home() / f".pmle-grade-test-secret-{os.getpid()}"  # the grader's own file: no sandbox may read it
+REAL_LAB, REAL_FULL = "01_framing", 16
 
 
-def answered() -> nbformat.NotebookNode:
-    """The release notebook with the reference answers typed in, as a learner would hand it in."""
-    nb = release(LAB)
-    answers = {nbu.grade_id(c): c.source for c in source(LAB).cells if nbu.is_solution(c)}
+
+def answered(course: Path) -> nbformat.NotebookNode:
+    return tiny_course.answered(course)
+
+
+def blank(course: Path) -> nbformat.NotebookNode:
+    return tiny_course.blank(course)
+
+
+def real_answered() -> nbformat.NotebookNode:
+    """Lab 01's release with the reference answers typed in, as a learner would hand it in."""
+    nb = release(REAL_LAB)
+    answers = {nbu.grade_id(c): c.source for c in source(REAL_LAB).cells if nbu.is_solution(c)}
     for cell in nb.cells:
         if nbu.is_solution(cell):
             cell.source = answers[nbu.grade_id(cell)]
     return nb
-
-
-def blank() -> nbformat.NotebookNode:
-    return release(LAB)
 
 
 def cell_of(nb, gid: str):
@@ -78,17 +87,20 @@ class Case:
     message: dict[str, str] = field(default_factory=dict)  # grade id -> text its message must contain
 
 
-def _cases(tmp: Path, port: int) -> list[Case]:
+def _cases(tmp: Path, port: int, course: Path) -> list[Case]:
     out, subs = tmp / "out", tmp / "subs"
     gradebook_file = tmp / "gradebook.db"
+
+    def answered():
+        return tiny_course.answered(course)
+
     cases = [
         Case("correct", answered(), score=FULL),
         Case("wrong", answer(answer(answered(), "framing", 'framing = "A"'), "majority_scores",
-                             "majority_accuracy = accuracy_score(y_test, majority_baseline(y_train, len(test)))\n"
-                             "majority_recall = 1.0"),
-             score=FULL - 2, items={"framing": "wrong", "majority_scores": "wrong"},
+                             "majority_accuracy = float((orders['churned'] == 0).mean())\nmajority_recall = 1.0"),
+             score=FULL - 3, items={"framing": "wrong", "majority_scores": "wrong"},
              message={"framing": "has no horizon", "majority_scores": "recall of the 'stays' class"}),
-        Case("blank", blank(), score=0, items={"framing": "not attempted", "make_label": "not attempted"}),
+        Case("blank", blank(course), score=0, items={"framing": "not attempted", "make_label": "not attempted"}),
         Case("warning", answer(answered(), "framing",
                                "import sys, warnings\nfrom sklearn.exceptions import ConvergenceWarning\n"
                                "warnings.warn('lbfgs failed to converge', ConvergenceWarning)\n"
@@ -162,7 +174,7 @@ def _cases(tmp: Path, port: int) -> list[Case]:
     cases[-len(attacks)].score, cases[-len(attacks)].items["not_ml"] = 2, "not attempted"
 
     always_equal = answered()
-    after(always_equal, "task_type_options",
+    after(always_equal, "setup",
           "class Yes:\n    def __eq__(self, other): return True\n    def __hash__(self): return 0\n"
           "class YesStr(str):\n    def __eq__(self, other): return True\n    def __hash__(self): return 0\n")
     answer(always_equal, "framing", "framing = Yes()")
@@ -174,7 +186,7 @@ def _cases(tmp: Path, port: int) -> list[Case]:
                             "numpy.isclose = lambda *a, **k: True\nnumpy.allclose = lambda *a, **k: True\n"
                             "numpy.testing.assert_allclose = lambda *a, **k: None\n"
                             "import pmle.feedback as fb\nfb.close = lambda *a, **k: True")
-    cases.append(Case("patched_isclose", isclose, score=FULL - 1, items={"majority_scores": "wrong"}))
+    cases.append(Case("patched_isclose", isclose, score=FULL - 2, items={"majority_scores": "wrong"}))
 
     cases += [
         Case("sys_exit", after(answered(), "framing", "import sys\nsys.exit(0)"), score=FULL),
@@ -192,8 +204,9 @@ def _cases(tmp: Path, port: int) -> list[Case]:
 
     snoop = (
         "import os, glob\nleaks = []\n"
-        f"for path in [{str(ROOT / 'solutions' / LAB / (LAB + '.ipynb'))!r}, {str(ROOT / 'autograder' / 'keys')!r},\n"
-        f"             {str(ROOT / 'autograder' / 'checks' / (LAB + '.py'))!r},\n"
+        f"for path in [{str(ROOT / 'solutions' / REAL_LAB / (REAL_LAB + '.ipynb'))!r}, {str(ROOT / 'autograder' / 'keys')!r},\n"
+        f"             {str(ROOT / 'autograder' / 'checks' / (REAL_LAB + '.py'))!r},\n"
+        f"             {str(course / 'solutions' / LAB / (LAB + '.ipynb'))!r}, {str(course / 'autograder' / 'checks')!r},\n"
         f"             {str(ROOT / 'tests' / 'catalog')!r}, {str(ROOT / '.git')!r}, {str(subs)!r}, {str(out)!r},\n"
         f"             '/proc/1/environ', {str(SECRET)!r}]:\n"
         "    try:\n"
@@ -207,7 +220,8 @@ def _cases(tmp: Path, port: int) -> list[Case]:
         "import os\nwrote = []\n"
         f"for path in [{str(out / 'grades.csv')!r}, {str(out / '.pmle' / 'results' / 'correct.json')!r},\n"
         f"             {str(gradebook_file)!r}, {str(ROOT / 'grading' / 'gradebook.db')!r},\n"
-        f"             {str(subs / 'correct.ipynb')!r}, {str(ROOT / 'labs' / LAB / (LAB + '.ipynb'))!r},\n"
+        f"             {str(subs / 'correct.ipynb')!r}, {str(ROOT / 'labs' / REAL_LAB / (REAL_LAB + '.ipynb'))!r},\n"
+        f"             {str(course / 'labs' / LAB / (LAB + '.ipynb'))!r}, {str(course / 'autograder' / 'checks' / (LAB + '.py'))!r},\n"
         f"             {str(ROOT / 'src' / 'pmle' / 'feedback.py')!r}, '/etc/passwd', '/usr/local/pwned']:\n"
         "    try:\n        with open(path, 'a') as f:\n            f.write('pwned')\n        wrote.append(path)\n"
         "    except Exception:\n        pass\nprint('WROTE' if wrote else 'nothing writable', wrote)"
@@ -265,6 +279,8 @@ class Run:
     gradebook: str
     connections: list
     before: dict[str, str]
+    watched: list[Path]
+    course: Path
 
     def of(self, name: str):
         return next(r for r in self.result.results if r.student == name)
@@ -296,34 +312,84 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Run:
+def course(tmp_path_factory) -> Path:
+    return tiny_course.build(tmp_path_factory.mktemp("tiny-course"))
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory, course) -> Run:
     assert isolation_available(), "these tests need root on Linux (as in CI): the sandbox is what they test"
     tmp = tmp_path_factory.mktemp("grade")
     server, connections = _listen()
-    cases = _cases(tmp, server.getsockname()[1])
+    cases = _cases(tmp, server.getsockname()[1], course)
+    assert [c.name for c in cases] == CASE_NAMES
     subs = tmp / "subs"
     subs.mkdir()
     for case in cases:
         data = case.notebook if isinstance(case.notebook, bytes) else nbformat.writes(case.notebook).encode()
         (subs / f"{case.name}.ipynb").write_bytes(data)
-    before = {**_digest(subs), **_digest(ROOT / "labs"), **_digest(ROOT / "src")}
+    watched = [subs, ROOT / "labs", ROOT / "src", course / "labs", course / "autograder"]
+    before = {k: v for folder in watched for k, v in _digest(folder).items()}
     SECRET.write_text("the grader's secret")
     gradebook = f"sqlite:///{tmp / 'gradebook.db'}"
-    settings = classroom.Settings(workers=2, cell_timeout=CELL_TIMEOUT, notebook_timeout=300, gradebook=gradebook)
+    settings = classroom.Settings(workers=2, cell_timeout=CELL_TIMEOUT, notebook_timeout=300, gradebook=gradebook,
+                                  private=(ROOT,))  # the tiny course lives elsewhere: the real one is hidden too
     try:
-        result = classroom.grade_class(LAB, subs, tmp / "out", settings, ROOT)
+        result = classroom.grade_class(LAB, subs, tmp / "out", settings, course)
     finally:
         server.close()
         SECRET.unlink(missing_ok=True)
-    return Run({c.name: c for c in cases}, result, tmp / "out", subs, gradebook, connections, before)
+    return Run({c.name: c for c in cases}, result, tmp / "out", subs, gradebook, connections, before, watched, course)
 
 
-CASE_NAMES = [c.name for c in _cases(Path("/nonexistent"), 1)]
+CASE_NAMES = [
+    "correct", "wrong", "blank", "warning", "edited_test", "deleted_tests", "duplicated_tests", "retagged_tests",
+    "changed_points", "schema_99", "duplicate_cell_ids", "input_transformer", "patched_showtraceback", "custom_exc",
+    "forged_pass_mark", "always_equal", "patched_isclose", "sys_exit", "os_exit", "infinite_loop", "print_flood",
+    "memory_bomb", "fork_bomb", "read_secrets", "write_grades", "detached_process", "outbound_connection",
+    "slow_describe", "forged_reply", "many_cells_flood", "too_many_cells", "malformed_json", "nbformat_5", "other_lab",
+]
 
 
 def test_corpus_is_large_enough():
     """Does the corpus hold at least 20 hostile or broken submissions besides the plain ones?"""
     assert len(CASE_NAMES) - 3 >= 20
+
+
+REAL_CASES = {  # lab 01 itself: name -> (notebook, score, grade id -> expected status, grade id -> message text)
+    "correct": (real_answered, REAL_FULL, {}, {}),
+    "wrong": (lambda: answer(answer(real_answered(), "framing", 'framing = "A"'), "majority_scores",
+                             "majority_accuracy = accuracy_score(y_test, majority_baseline(y_train, len(test)))\n"
+                             "majority_recall = 1.0"),
+              REAL_FULL - 2, {"framing": "wrong", "majority_scores": "wrong"},
+              {"framing": "has no horizon", "majority_scores": "recall of the 'stays' class"}),
+    "blank": (lambda: release(REAL_LAB), 0, {"framing": "not attempted", "make_label": "not attempted"}, {}),
+}
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory) -> classroom.ClassResult:
+    """A right, a wrong and a blank submission of lab 01, graded by `pmle grade` in the sandbox."""
+    tmp = tmp_path_factory.mktemp("grade-lab01")
+    subs = tmp / "subs"
+    subs.mkdir()
+    for name, (notebook, *_) in REAL_CASES.items():
+        nbformat.write(notebook(), subs / f"{name}.ipynb")
+    settings = classroom.Settings(workers=2, cell_timeout=60, notebook_timeout=300, gradebook=None)
+    return classroom.grade_class(REAL_LAB, subs, tmp / "out", settings, ROOT)
+
+
+@pytest.mark.parametrize("name", list(REAL_CASES))
+def test_a_real_lab_is_graded(real, name):
+    """Does a right, a wrong and a blank submission of lab 01 get the score and the item verdicts it deserves?"""
+    _, score, items, messages = REAL_CASES[name]
+    got = next(r for r in real.results if r.student == name)
+    by_item = {i.item: i for i in got.items}
+    assert (got.status, got.score, got.max_score) == ("graded", score, REAL_FULL), (got.status, got.score, got.detail)
+    for item, status in items.items():
+        assert by_item[item].status == status, by_item[item]
+    for item, text in messages.items():
+        assert text in by_item[item].message, by_item[item]
 
 
 @pytest.mark.parametrize("name", CASE_NAMES)
@@ -357,7 +423,7 @@ def test_nothing_outside_the_sandbox_was_written(run):
     """Could student code write the grade table, results, gradebook, other submissions or course files?"""
     text = _output(run, "write_grades")
     assert "nothing writable" in text, text[-2000:]
-    after = {**_digest(run.subs), **_digest(ROOT / "labs"), **_digest(ROOT / "src")}
+    after = {k: v for folder in run.watched for k, v in _digest(folder).items()}
     assert {k: v for k, v in after.items() if k in run.before} == run.before
     assert run.of("correct").score == FULL
 
@@ -398,7 +464,7 @@ def test_output_kept_per_submission_is_bounded(run):
 
 def test_feedback_never_shows_hidden_tests(run):
     """Do the feedback pages leave out the checks' code (and the learner's attack markup stays escaped)?"""
-    module = (ROOT / "autograder" / "checks" / f"{LAB}.py").read_text()
+    module = (run.course / "autograder" / "checks" / f"{LAB}.py").read_text()
     code = [line.strip() for line in module.splitlines()
             if line.strip().startswith(("def ", "@lab.item(", "return ", "calls = ", "RULE_MISTAKES"))]
     assert len(code) > 20
@@ -416,7 +482,7 @@ def test_grade_table_and_reports(run):
     assert [r["student"] for r in rows] == sorted(CASE_NAMES)
     assert {"student", "lab", "status", "score", "max_score", "detail", "framing", "decision"} <= set(rows[0])
     by_name = {r["student"]: r for r in rows}
-    assert by_name["correct"]["score"] == "16" and by_name["os_exit"]["status"] == "crashed"
+    assert by_name["correct"]["score"] == str(FULL) and by_name["os_exit"]["status"] == "crashed"
     assert by_name["wrong"]["framing"] == "0" and by_name["wrong"]["decision"] == "1"
     for name in ("summary.txt", "summary.html", "summary.png"):
         assert (run.out / name).stat().st_size > 0
@@ -437,15 +503,16 @@ def test_gradebook_has_the_scores(run):
 
 def test_rerun_is_incremental_and_never_stale(run, tmp_path):
     """Does a re-run skip unchanged work, re-grade a changed submission, and drop its old score if that fails?"""
-    settings = classroom.Settings(workers=2, cell_timeout=CELL_TIMEOUT, notebook_timeout=300, gradebook=None)
+    settings = classroom.Settings(workers=2, cell_timeout=CELL_TIMEOUT, notebook_timeout=300, gradebook=None,
+                                  private=(ROOT,))
     failed = [c.name for c in run.cases.values() if c.status in ("timeout", "crashed")]
-    again = classroom.grade_class(LAB, run.subs, run.out, settings, ROOT)
+    again = classroom.grade_class(LAB, run.subs, run.out, settings, run.course)
     assert (again.graded, again.reused) == (len(failed), len(run.cases) - len(failed))  # failures are re-tried
 
-    broken = after(answered(), "framing", "import os\nos._exit(1)")
+    broken = after(answered(run.course), "framing", "import os\nos._exit(1)")
     (run.subs / "correct.ipynb").write_text(nbformat.writes(broken))
-    third = classroom.grade_class(LAB, run.subs, run.out, settings, ROOT)
+    third = classroom.grade_class(LAB, run.subs, run.out, settings, run.course)
     assert third.graded == len(failed) + 1
     correct = next(r for r in third.results if r.student == "correct")
     assert correct.status == "crashed" and correct.score == 3
-    assert "correct,01_framing,crashed,3," in (run.out / "grades.csv").read_text()
+    assert f"correct,{LAB},crashed,3," in (run.out / "grades.csv").read_text()

@@ -1,56 +1,71 @@
 """Does `pmle grade` judge every lab as `pmle check` does, with learner code in the sandbox?
 
-For each lab, one class run: the reference solution (full marks), the blank release (zero), every
-group of recorded misconceptions and the recorded alternative approaches, which must get the very
-statuses and messages `pmle check` gives them. This proves that the sandbox changes no verdict.
+For each lab: the reference solution (full marks) with every recorded misconception judged on the way
+as a variant (forked in the sandbox, as `pmle check` forks its plain runner), the blank release
+(zero) and the recorded alternative approaches, all of which must get the very statuses and messages
+`pmle check` gives them. This proves that the sandbox changes no verdict.
 """
 
 from __future__ import annotations
 
 import nbformat
 import pytest
-from test_labs import catalog, pack, with_answers
+from test_labs import catalog, catalog_run, variants, with_answers
 
-from pmle.grading import classroom
+from pmle.grading import classroom, trusted
 
 from conftest import LABS, ROOT, grade, release, source
 
 
+def _rows(items):
+    return [(i.item, i.status, i.points, i.message) for i in items]
+
+
+def _differences(name: str, ours, theirs) -> list[str]:
+    lines = [f"{name}: grade {a} != check {b}" for a, b in zip(_rows(ours), _rows(theirs)) if a != b]
+    if len(ours) != len(theirs):
+        lines.append(f"{name}: grade judged {len(ours)} items, check {len(theirs)}")
+    return lines
+
+
 @pytest.mark.parametrize("lab", LABS)
 def test_lab_graded_in_the_sandbox(lab, tmp_path):
-    """Reference full marks, blank zero, and for every item the very status and message `pmle check` gives?
+    """Reference full marks, blank zero, and for every item and every misconception the very status and message `pmle check` gives?
 
-    Compared on the reference, the blank release, every group of recorded misconceptions and the
-    alternatives: `pmle grade` (learner code in the sandbox) against `pmle check` (the same engine
-    without the root-only sandbox).
+    `pmle grade`'s worker (learner code in the sandbox) against `pmle check` (the same engine without
+    the root-only sandbox): the reference with its misconceptions forked, through the grading function
+    itself; the blank release and the alternatives through `pmle grade`'s class run.
     """
     entries = catalog(lab)
-    submissions = {"reference": source(lab), "blank": release(lab)}
-    for number, group in enumerate(pack(entries.get("misconceptions", []))):
-        submissions[f"misconceptions-{number}"] = with_answers(lab, group)
+    submissions = {"blank": release(lab)}
     if entries.get("alternatives"):
         submissions["alternatives"] = with_answers(lab, entries["alternatives"])
     folder = tmp_path / "subs"
     folder.mkdir()
     for name, notebook in submissions.items():
         nbformat.write(notebook, folder / f"{name}.ipynb")
-    settings = classroom.Settings(workers=2, cell_timeout=60, gradebook=None)
+    settings = classroom.Settings(workers=1, cell_timeout=60, gradebook=None)
     results = {r.student: r for r in classroom.grade_class(lab, folder, tmp_path / "out", settings, ROOT).results}
 
-    def not_passed(name):
-        return [f"{i.item}: {i.status} {i.message}" for i in results[name].items if i.kind == "auto" and i.status != "pass"]
+    nbformat.write(source(lab), tmp_path / "reference.ipynb")
+    job = trusted.Job(student="reference", lab=lab, notebook=str(tmp_path / "reference.ipynb"), course_root=str(ROOT),
+                      cell_timeout=60, notebook_timeout=600, variants=variants(lab))
+    results["reference"] = trusted.grade(job)
 
     assert all(r.status == "graded" for r in results.values()), {n: r.detail for n, r in results.items()}
-    assert not not_passed("reference")
-    assert "alternatives" not in results or not not_passed("alternatives")
     assert results["blank"].score == 0
-
-    for name, notebook in submissions.items():
-        checked = grade(notebook, lab, tmp_path / "check")
-        theirs = [(i.item, i.status, i.points, i.message) for i in checked.items]
-        ours = [(i.item, i.status, i.points, i.message) for i in results[name].items]
-        differences = [f"grade {a} != check {b}" for a, b in zip(ours, theirs) if a != b]
-        assert not differences and len(ours) == len(theirs), f"{name}:\n" + "\n".join(differences)
+    differences = []
+    checked = {"reference": catalog_run(lab), **{name: grade(nb, lab) for name, nb in submissions.items()}}
+    for name, theirs in checked.items():
+        differences += _differences(name, results[name].items, theirs.items)
+    forked = {v.name: v for v in results["reference"].variants}
+    assert len(forked) == len(checked["reference"].variants)
+    for variant in checked["reference"].variants:
+        ours = forked[variant.name]
+        if (ours.status, ours.detail) != (variant.status, variant.detail):
+            differences.append(f"{variant.name}: grade {ours.status} {ours.detail} != check {variant.status} {variant.detail}")
+        differences += _differences(variant.name, ours.items, variant.items)
+    assert not differences, "\n".join(differences)
 
 
 @pytest.mark.parametrize("lab", LABS)

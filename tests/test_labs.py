@@ -39,19 +39,36 @@ def test_there_are_labs():
     assert LABS, "no labs found in solutions/"
 
 
+def variants(lab: str) -> list[dict]:
+    """The lab's misconceptions as variants of the reference: each replaces its cell and is judged up to its item."""
+    return [{"name": m["name"], "cell": m["cell"], "code": m["code"], "until": m["item"]}
+            for m in catalog(lab).get("misconceptions", [])]
+
+
+def catalog_run(lab: str):
+    """The reference solution graded by `pmle check`, with every misconception judged on the way as if it ran alone.
+
+    The runner forks before each misconception's answer cell (pmle.grading.trusted.Variant): the copy
+    plays the entry and the cells after it up to the entry's item; the reference goes on untouched.
+    Its items are the reference's verdicts (test_grade_labs holds them to the unforked run of the
+    notebook in a kernel, test_forked_variants_agree_with_solo_runs holds a variant to a solo run).
+    """
+    return grade(source(lab), lab, variants=variants(lab))
+
+
 @pytest.mark.parametrize("lab", LABS)
-def test_solution_earns_full_marks(lab, tmp_path):
+def test_solution_earns_full_marks(lab):
     """Does the reference solution earn every automatic point?"""
-    result = grade(source(lab), lab, tmp_path)
+    result = catalog_run(lab)
     failed = [f"{i.item}: {i.status}: {i.message}" for i in result.items if i.kind == "auto" and i.status != "pass"]
     assert not failed, "\n".join(failed)
     assert result.score == result.max_score > 0
 
 
 @pytest.mark.parametrize("lab", LABS)
-def test_blank_release_earns_zero(lab, tmp_path):
+def test_blank_release_earns_zero(lab):
     """Does the untouched release run to the end and earn nothing on every automatic item?"""
-    result = grade(release(lab), lab, tmp_path)
+    result = grade(release(lab), lab)
     earned = [f"{i.item}: {i.status}" for i in result.items if i.kind == "auto" and i.points > 0]
     assert not earned, "\n".join(earned)
     assert all(i.status != "not run" for i in result.items), "the release did not run to the end"
@@ -66,17 +83,6 @@ def test_every_item_has_a_misconception(lab):
     assert auto_items(lab) <= covered, f"items without a misconception: {sorted(auto_items(lab) - covered)}"
 
 
-def pack(entries: list[dict]) -> list[list[dict]]:
-    """Entries grouped so that no group replaces the same answer cell twice (one notebook run per group)."""
-    groups: list[list[dict]] = []
-    for entry in entries:
-        home = next((g for g in groups if all(e["cell"] != entry["cell"] for e in g)), None)
-        if home is None:
-            groups.append(home := [])
-        home.append(entry)
-    return groups
-
-
 def with_answers(lab: str, entries: list[dict]):
     notebook = source(lab)
     for entry in entries:
@@ -84,9 +90,11 @@ def with_answers(lab: str, entries: list[dict]):
     return notebook
 
 
-def rejection_problem(result, entry: dict) -> str | None:
+def rejection_problem(judged, entry: dict) -> str | None:
     """None when the entry's item lost its points with the recorded message; else what went wrong."""
-    item = result.item(entry["item"])
+    item = judged.item(entry["item"])
+    if item is None:
+        return f"{entry['name']}: {entry['item']} was not judged"
     if item.points != 0:
         return f"{entry['name']}: {entry['item']} still earned {item.points}"
     if entry["message"].lower() not in item.message.lower():
@@ -95,29 +103,47 @@ def rejection_problem(result, entry: dict) -> str | None:
 
 
 @pytest.mark.parametrize("lab", [lab for lab in LABS if catalog(lab).get("misconceptions")])
-def test_misconceptions_are_rejected(lab, tmp_path):
-    """Does every recorded misconception lose its item's points, with a message that names the mistake?
-
-    Misconceptions in different answer cells share one run; an entry whose check is disturbed by
-    another in its group (a wrong label upstream, say) is re-run on its own, which is the verdict.
-    """
+def test_misconceptions_are_rejected(lab):
+    """Does every recorded misconception, alone in the reference, lose its item's points with a message that names the mistake?"""
     problems = []
-    for group in pack(catalog(lab)["misconceptions"]):
-        shared = grade(with_answers(lab, group), lab, tmp_path) if len(group) > 1 else None
-        for entry in group:
-            if shared is not None and rejection_problem(shared, entry) is None:
-                continue
-            problem = rejection_problem(grade(with_answers(lab, [entry]), lab, tmp_path), entry)
-            if problem:
-                problems.append(problem)
+    judged = {v.name: v for v in catalog_run(lab).variants}
+    for entry in catalog(lab)["misconceptions"]:
+        variant = judged.get(entry["name"])
+        if variant is None or variant.status != "graded":
+            problems.append(f"{entry['name']}: {variant.status + ' ' + variant.detail if variant else 'not judged'}")
+        elif problem := rejection_problem(variant, entry):
+            problems.append(problem)
     assert not problems, "\n".join(problems)
 
 
+def last_entry(lab: str) -> dict:
+    """The misconception judged last: the latest answer cell, after every other variant of it ran."""
+    cells = [nbu.grade_id(c) for c in source(lab).cells if nbu.is_solution(c)]
+    entries = catalog(lab)["misconceptions"]
+    return max(entries, key=lambda e: (cells.index(e["cell"]), entries.index(e)))
+
+
+@pytest.mark.parametrize("lab", [lab for lab in LABS if catalog(lab).get("misconceptions")])
+def test_forked_variants_agree_with_solo_runs(lab):
+    """Is a forked variant judged exactly as the notebook with that one change, run alone from the top?
+
+    Checked on the entry judged last (the most state, and every other variant of its cell, before it):
+    every item it judged has the solo run's status, points and message.
+    """
+    entry = last_entry(lab)
+    variant = next(v for v in catalog_run(lab).variants if v.name == entry["name"])
+    solo = grade(with_answers(lab, [entry]), lab)
+    assert variant.status == "graded" and variant.items, variant
+    differences = [f"{i.item}: variant {i.status} {i.points} {i.message!r} != solo {s.status} {s.points} {s.message!r}"
+                   for i in variant.items if (s := solo.item(i.item)) and (i.status, i.points, i.message) != (s.status, s.points, s.message)]
+    assert not differences, "\n".join(differences)
+
+
 @pytest.mark.parametrize("lab", [lab for lab in LABS if catalog(lab).get("alternatives")])
-def test_alternatives_earn_full_marks(lab, tmp_path):
+def test_alternatives_earn_full_marks(lab):
     """Does every recorded second correct approach earn full marks (all together, else one by one)?"""
     def failures(entries):
-        result = grade(with_answers(lab, entries), lab, tmp_path)
+        result = grade(with_answers(lab, entries), lab)
         return [f"{i.item}: {i.message}" for i in result.items if i.kind == "auto" and i.status != "pass"]
 
     alternatives = catalog(lab)["alternatives"]
@@ -216,11 +242,13 @@ def test_no_notebook_in_git_carries_outputs():
 
 @pytest.mark.parametrize("lab", LABS)
 def test_solution_within_budget(lab):
-    """Does the solution run headless without errors, under 1 GiB of kernel memory and well under the time limit?
+    """Does the solution run headless (papermill, a real kernel) without errors, within its budget, every check cell showing its pass?
 
     The budget (LabInfo: 20 s, 1 GiB by default) itself is reported by `make bench` on a quiet machine;
     here, beside other tests running in parallel, the time is only held to three times the budget so the
-    check is not flaky.
+    check is not flaky. Each check cell must show the verdict `pmle check` gives the reference, in status
+    and message: the in-kernel check agrees with the grader, and the catalog run's reference (which
+    forked for every misconception) is judged as the plain notebook is.
     """
     from conftest import lab_checks
 
@@ -231,3 +259,5 @@ def test_solution_within_budget(lab):
     assert row["errors"] == 0
     assert row["peak_mb"] < info.budget_mb
     assert row["seconds"] < 3 * info.budget_seconds
+    checked = {i.item: [i.status, i.message] for i in catalog_run(lab).items if i.kind == "auto"}
+    assert row["verdicts"] == checked

@@ -10,12 +10,14 @@ notebook; an untouched answer cell shows one line instead of a NotImplementedErr
 from __future__ import annotations
 
 import html
+import time
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
 from pmle.course import notebooks as nbu
+from pmle.grading.trusted import log_execution
 from pmle.lab import VERDICT_MIME, Lab, Points, show
 
 from conftest import grade, release
@@ -45,9 +47,11 @@ def worked(tmp_path_factory):
             cell.source = ANSWERS[nbu.grade_id(cell)]
     folder = tmp_path_factory.mktemp("work")
     executed = nbformat.from_dict(nbformat.from_dict(nb))
+    started = time.monotonic()
     NotebookClient(executed, timeout=120, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(folder)}}).execute()
-    checked = grade(nb, LAB, folder)
+    log_execution(LAB, "nbclient", time.monotonic() - started)
+    checked = grade(nb, LAB)
     return executed, {i.item: i for i in checked.items}
 
 

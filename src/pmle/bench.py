@@ -62,7 +62,25 @@ def run_one(lab: str) -> dict:
     errors = sum(o.get("output_type") == "error" for c in executed.cells for o in c.get("outputs", []))
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # Linux reports KiB
     peak_mb = peak_kb / 1024 if sys.platform != "darwin" else peak_kb / 1024 / 1024
-    return {"lab": lab, "seconds": round(seconds, 2), "peak_mb": round(peak_mb, 1), "errors": errors}
+    from pmle.grading.trusted import log_execution
+
+    log_execution(lab, "papermill", seconds)
+    return {"lab": lab, "seconds": round(seconds, 2), "peak_mb": round(peak_mb, 1), "errors": errors,
+            "verdicts": shown_verdicts(executed)}
+
+
+def shown_verdicts(executed) -> dict[str, list[str]]:
+    """What each check cell of an executed notebook showed: grade id -> [status, message] of every verdict."""
+    from pmle.lab import VERDICT_MIME
+
+    shown: dict[str, list[str]] = {}
+    for cell in executed.cells:
+        if nbu.is_test(cell):
+            for output in cell.get("outputs", []):
+                verdict = output.get("data", {}).get(VERDICT_MIME)
+                if verdict is not None:
+                    shown.setdefault(nbu.grade_id(cell), []).extend([verdict["status"], verdict["message"]])
+    return shown
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,6 +46,7 @@ class Settings:
     isolate: bool | None = None  # None: full isolation when the machine allows it
     limits: Limits = field(default_factory=Limits)
     gradebook: str | None = ""  # "" the course gradebook, None no gradebook writes, else a database URL
+    private: tuple[Path, ...] = ()  # more folders no sandbox may see (the submissions, the output and grading/ always)
 
 
 @dataclass
@@ -231,7 +232,7 @@ def grade_class(lab: str, submissions: Path, out: Path, settings: Settings | Non
         todo.append((f.student, f.notebook, key))
 
     workers = settings.workers or os.cpu_count() or 1
-    private = [out, Path(submissions).resolve(), root / "grading"]
+    private = [out, Path(submissions).resolve(), root / "grading", *(Path(p).resolve() for p in settings.private)]
     worker = Worker(root, lab, settings, private, workers)
 
     def one(task):

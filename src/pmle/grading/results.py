@@ -54,6 +54,7 @@ class LabResult(Scored):
     notebook: str
     items: list[ItemResult]
     detail: str = ""  # why grading stopped early (a timeout, a crash), else ""
+    variants: list["VariantResult"] = field(default_factory=list)  # only when the course asked for variants
 
     @property
     def manual_points(self) -> float:
@@ -68,7 +69,13 @@ class LabResult(Scored):
             "manual_points": self.manual_points,
             "detail": self.detail,
             "items": [i.as_dict() for i in self.items],
+            **({"variants": [asdict(v) for v in self.variants]} if self.variants else {}),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "LabResult":
+        return cls(data["lab"], data["notebook"], [ItemResult(**i) for i in data["items"]], data.get("detail", ""),
+                   [VariantResult.from_dict(v) for v in data.get("variants", [])])
 
 
 @dataclass
@@ -82,6 +89,23 @@ class LearnerCell:
 
 
 @dataclass
+class VariantResult:
+    """A course-written variant of the notebook (pmle.grading.trusted.Variant): the items it judged."""
+
+    name: str
+    status: str  # "graded", "crashed" (its copy of the runner ended), "invalid" (no such cell or item)
+    detail: str = ""
+    items: list[ItemResult] = field(default_factory=list)  # from the variant's cell to its last item
+
+    def item(self, name: str) -> ItemResult | None:
+        return next((i for i in self.items if i.item == name), None)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "VariantResult":
+        return cls(data["name"], data["status"], data.get("detail", ""), [ItemResult(**i) for i in data.get("items", [])])
+
+
+@dataclass
 class SubmissionResult(Scored):
     """The outcome for one student and one lab."""
 
@@ -92,6 +116,7 @@ class SubmissionResult(Scored):
     items: list[ItemResult] = field(default_factory=list)  # every graded item of the lab, in order
     cells: list[LearnerCell] = field(default_factory=list)
     seconds: float = 0.0
+    variants: list[VariantResult] = field(default_factory=list)  # only when the course asked for variants
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -108,4 +133,5 @@ class SubmissionResult(Scored):
             items=[ItemResult(**i) for i in data.get("items", [])],
             cells=[LearnerCell(**c) for c in data.get("cells", [])],
             seconds=float(data.get("seconds", 0.0)),
+            variants=[VariantResult.from_dict(v) for v in data.get("variants", [])],
         )

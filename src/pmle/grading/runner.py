@@ -94,6 +94,10 @@ class Runner:
                 pass
         return {"output": out.value(), "error": error[:2000]}
 
+    def op_ping(self) -> bool:
+        """Ready: the grader starts each cell's clock only once the runner is up."""
+        return True
+
     def op_store(self, value) -> int:
         """Keep a value the grader will pass again (a big frame), and name it by a handle."""
         return self.handle_for(value)
@@ -151,14 +155,85 @@ class Runner:
                 frame = read_frame(fd_in)
             except EOFError:
                 return
+            self.mark(BUSY)
             try:
                 request = wire.loads(frame, remote=self.lookup)
-                op = getattr(self, f"op_{request.pop('op')}")
+                name = request.pop("op")
+                if name == "fork":
+                    self.fork(fd_in, fd_out)
+                    continue
+                if name == "end":
+                    if self.variant:
+                        self.mark(ENDED)
+                        os._exit(0)  # the parent, waiting for this process, answers the "end"
+                    raise VariantEnded("no variant")
+                op = getattr(self, f"op_{name}")
                 reply = {"ok": True, "value": op(**request)}
                 payload = wire.dumps(reply, handle_for=self.handle_for)
             except BaseException as exc:  # noqa: BLE001 - every failure becomes an answer
                 payload = wire.dumps({"ok": False, "type": _name(exc), "message": _text(exc)})
+            self.mark(IDLE)  # before the answer: dying between the two costs a timeout, never a stray answer
             write_frame(fd_out, payload)
+
+    # variants ----------------------------------------------------------------------------------
+
+    variant = False
+    state = None  # in a variant: one byte shared with the parent, IDLE / BUSY / ENDED
+
+    def mark(self, value: int) -> None:
+        if self.state is not None:
+            self.state[0] = value
+
+    def fork(self, fd_in: int, fd_out: int) -> None:
+        """Go on as a copy of this process for a variant of the notebook, then come back to this state.
+
+        The child answers ``{"forked": true}`` and serves the pipe until ``end``, when it exits; this
+        process waits for it, then answers the ``end``. If the child died instead, the request it was
+        answering (if any) and every request after it up to the ``end`` get a ``VariantEnded`` error.
+        Either way this process then serves again in the state it had before the fork. The course asks
+        for this to judge catalog entries (a misconception in one answer cell) as if each ran alone,
+        without re-running the cells before it.
+        """
+        import mmap
+
+        if self.variant:
+            write_frame(fd_out, wire.dumps({"ok": False, "type": "ValueError", "message": "a variant cannot fork"}))
+            return
+        state = mmap.mmap(-1, 1)  # shared with the child: what it was doing when it ended
+        pid = os.fork()
+        if pid == 0:
+            self.variant, self.state = True, state
+            self.mark(IDLE)
+            write_frame(fd_out, wire.dumps({"ok": True, "value": {"forked": True}}))
+            return
+        _, status = os.waitpid(pid, 0)
+        code, how = os.waitstatus_to_exitcode(status), state[0]
+        state.close()
+        ended = wire.dumps({"ok": False, "type": "VariantEnded", "message": str(code)})
+        if how == ENDED:
+            write_frame(fd_out, ended)  # the answer to the child's "end"
+            return
+        if how == BUSY:
+            write_frame(fd_out, ended)  # the answer to the request it died on
+        while True:  # then every request up to the "end" that closes the variant
+            try:
+                frame = read_frame(fd_in)
+            except EOFError:
+                os._exit(0)
+            try:
+                closing = wire.loads(frame, remote=self.lookup).get("op") == "end"
+            except BaseException:  # noqa: BLE001 - whatever it asked, the child is gone
+                closing = False
+            write_frame(fd_out, ended)
+            if closing:
+                return
+
+
+IDLE, BUSY, ENDED = 0, 1, 2
+
+
+class VariantEnded(Exception):
+    pass
 
 
 def _estimator_spec(obj) -> dict | None:

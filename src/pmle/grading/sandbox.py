@@ -53,6 +53,14 @@ class SandboxError(BaseException):
         self.kind = kind
 
 
+class VariantEnded(SandboxError):
+    """The copy of the runner that played a variant has exited (see Runner.fork); ``code`` is its exit code."""
+
+    def __init__(self, code: str):
+        super().__init__("crashed", f"the variant's process ended (exit code {code})")
+        self.code = code
+
+
 class RemoteError(Exception):
     """Learner code raised an exception that has no safe local counterpart."""
 
@@ -285,6 +293,7 @@ class Sandbox:
         self.process, self.to_runner, self.from_runner = process, to_runner, from_runner
         self.cgroups, self.workdir, self.isolated, self.uid = cgroups, workdir, isolated, uid
         self.dead: SandboxError | None = None
+        self.in_variant = False  # between "fork" and "end": a VariantEnded answer means the copy is gone
 
     @classmethod
     def start(cls, course_root: Path, slot: int = 0, limits: Limits | None = None, isolate: bool | None = None,
@@ -362,6 +371,8 @@ class Sandbox:
             raise self.dead
         if reply["ok"]:
             return reply.get("value")
+        if self.in_variant and reply.get("type") == "VariantEnded":
+            raise VariantEnded(str(reply.get("message", ""))[:20])
         raise local_exception(str(reply.get("type", "Exception")), str(reply.get("message", "")))
 
     def _death(self) -> str:

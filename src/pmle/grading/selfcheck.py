@@ -50,19 +50,23 @@ def resolve(target: str, root: Path) -> Path:
 
 
 def grade_notebook(learner: nbformat.NotebookNode, lab: str, root: Path, cwd: Path | None = None, label: str = "",
-                   cell_timeout: float = CELL_TIMEOUT) -> LabResult:
-    """Grade an in-memory notebook of ``lab`` (``cwd`` is accepted for compatibility and not used)."""
+                   cell_timeout: float = CELL_TIMEOUT, variants: list[dict] = ()) -> LabResult:
+    """Grade an in-memory notebook of ``lab`` (``cwd`` is accepted for compatibility and not used).
+
+    ``variants`` (pmle.grading.trusted.Variant fields) are course-written one-cell changes judged on
+    the way, each as if it ran alone (the course's tests judge the catalog this way).
+    """
     from pmle.grading.trusted import Job, grade
 
     with tempfile.TemporaryDirectory(prefix="pmle-check-") as tmp:
         path = Path(tmp) / f"{lab}.ipynb"
         nbformat.write(learner, path)
         job = Job(student="you", lab=lab, notebook=str(path), course_root=str(root), cell_timeout=cell_timeout,
-                  notebook_timeout=NOTEBOOK_TIMEOUT, isolate=False)
+                  notebook_timeout=NOTEBOOK_TIMEOUT, isolate=False, variants=list(variants))
         result = grade(job)
     if result.status == "invalid":
         raise NotebookError(result.detail.replace(path.name, label or path.name))
-    return LabResult(lab, label or lab, result.items, result.detail if result.status != "graded" else "")
+    return LabResult(lab, label or lab, result.items, result.detail if result.status != "graded" else "", result.variants)
 
 
 def check(target: str | os.PathLike) -> LabResult:

@@ -16,11 +16,12 @@ sandbox's output is never part of the verdict.
 
 from __future__ import annotations
 
+import copy
 import json
 import signal
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pmle.course import labs, paths
@@ -29,13 +30,14 @@ from pmle.course.assemble import assemble
 from pmle.course.labs import CellLedger, LabChecks
 from pmle.errors import NotebookError, PmleError
 from pmle.grading import wire
-from pmle.grading.results import ItemResult, LearnerCell, SubmissionResult
+from pmle.grading.results import ItemResult, LearnerCell, SubmissionResult, VariantResult
 from pmle.grading.runner import CappedText
-from pmle.grading.sandbox import Limits, Sandbox, SandboxError
+from pmle.grading.sandbox import Limits, Sandbox, SandboxError, VariantEnded
 from pmle.grading.verdict import NOT_RUN, Verdict, manual
 
 MAX_OUTPUT = 1_000_000  # characters of learner output kept per submission, all cells together
 MAX_CELLS = 1000  # a lab has under 100 cells
+STARTUP_TIMEOUT = 60.0  # seconds for the sandbox and the runner to be ready, before the first cell's clock starts
 
 
 @dataclass
@@ -52,6 +54,24 @@ class Job:
     isolate: bool | None = None
     private: tuple[str, ...] = ()
     limits: Limits | None = None
+    variants: list[dict] = field(default_factory=list)  # Variant fields: the course's own entries, never a learner's
+
+
+@dataclass
+class Variant:
+    """A course-written change to one answer cell, judged as if the notebook with it ran alone.
+
+    The catalog's misconceptions are variants of the reference solution. Instead of one notebook run
+    per entry, the grader forks the runner just before the entry's answer cell: the copy plays the
+    entry's code there and the cells after it, up to the test cell of item ``until``, and exits; the
+    original goes on in the state it had. Cells before the fork ran once, for every entry of the lab.
+    Only the course asks for variants (tests, authoring); a learner's submission never carries them.
+    """
+
+    name: str
+    cell: str  # grade id of the answer cell whose code is replaced
+    code: str
+    until: str  # grade id of the last item judged
 
 
 # ---------------------------------------------------------------- remote objects
@@ -328,6 +348,7 @@ class Grader:
         self.verdicts: dict[str, Verdict] = {}
         self.cells: list[LearnerCell] = []
         self.output_kept = 0
+        self.variant_results: list[VariantResult] = []
 
     def check_item(self, gid: str, deadline: float) -> None:
         """Fetch the names the item reads from the sandbox (as data, or Remotes) and judge it here."""
@@ -369,35 +390,98 @@ class Grader:
         self.output_kept += len(output)
         self.cells.append(LearnerCell(cell.source[:20_000], gid, output, error[:2000]))
 
-    def play(self) -> None:
-        job = self.job
-        notebook_deadline = time.monotonic() + job.notebook_timeout
-        source_cells = {f"source-{i}": c for i, c in enumerate(self.source.cells)}
+    def play(self, variants: list[Variant] = ()) -> None:
+        try:  # booting the sandbox and the runner is not the first cell's time
+            self.sandbox.request("ping", STARTUP_TIMEOUT)
+        except SandboxError as exc:
+            raise SandboxError(exc.kind, f"the notebook's process did not start: {exc}") from None
+        self.deadline = time.monotonic() + self.job.notebook_timeout
+        self.source_cells = {f"source-{i}": c for i, c in enumerate(self.source.cells)}
+        pending: dict[str, list[Variant]] = {}
+        for variant in variants:
+            pending.setdefault(variant.cell, []).append(variant)
         signal.signal(signal.SIGALRM, _alarm)  # one alarm per cell covers running, fetching, decoding and checking
-        for cell in self.built.notebook.cells:
-            src = source_cells.get(cell.get("id"))
-            if cell.cell_type != "code":
-                if src is not None and nbu.is_manual(src):
-                    self.cells.append(LearnerCell(cell.source, nbu.grade_id(src)))
-                continue
-            budget = job.cell_timeout
-            deadline = min(notebook_deadline, time.monotonic() + budget)
-            label = nbu.grade_id(src) if src is not None and nbu.grade_id(src) else f"cell {cell.get('id')}"
-            where = f"`{label}`" if not label.startswith("cell ") else f"your code cell {len(self.cells) + 1}"
-            signal.setitimer(signal.ITIMER_REAL, max(0.05, deadline - time.monotonic()) + 0.5)
-            try:
-                if src is not None and nbu.is_test(src):
-                    self.check_item(nbu.grade_id(src), deadline)
-                else:
-                    self.run_cell(cell, src, deadline)
-            except _CellTimeout:
+        cells = self.built.notebook.cells
+        for index, cell in enumerate(cells):
+            src = self.source_cells.get(cell.get("id"))
+            if pending and src is not None and nbu.is_solution(src) and nbu.grade_id(src) in pending:
+                for variant in pending.pop(nbu.grade_id(src)):
+                    started = time.monotonic()
+                    self.variant_results.append(self.play_variant(variant, cells, index))
+                    self.deadline += time.monotonic() - started  # the notebook's own time limit leaves variants out
+            self.play_cell(cell, src, self.deadline)
+        for left in pending.values():
+            for variant in left:
+                self.variant_results.append(VariantResult(variant.name, "invalid", f"no answer cell `{variant.cell}`"))
+
+    def play_cell(self, cell, src, notebook_deadline: float) -> None:
+        """One cell of the assembled notebook: a test cell's item judged here, any other cell run in the sandbox."""
+        job = self.job
+        if cell.cell_type != "code":
+            if src is not None and nbu.is_manual(src):
+                self.cells.append(LearnerCell(cell.source, nbu.grade_id(src)))
+            return
+        budget = job.cell_timeout
+        deadline = min(notebook_deadline, time.monotonic() + budget)
+        label = nbu.grade_id(src) if src is not None and nbu.grade_id(src) else f"cell {cell.get('id')}"
+        where = f"`{label}`" if not label.startswith("cell ") else f"your code cell {len(self.cells) + 1}"
+        signal.setitimer(signal.ITIMER_REAL, max(0.05, deadline - time.monotonic()) + 0.5)
+        try:
+            if src is not None and nbu.is_test(src):
+                self.check_item(nbu.grade_id(src), deadline)
+            else:
+                self.run_cell(cell, src, deadline)
+        except _CellTimeout:
+            raise SandboxError("timeout", f"at {where}: still running after {budget:g} s") from None
+        except VariantEnded:
+            raise
+        except SandboxError as exc:
+            if exc.kind == "timeout":
                 raise SandboxError("timeout", f"at {where}: still running after {budget:g} s") from None
-            except SandboxError as exc:
-                if exc.kind == "timeout":
-                    raise SandboxError("timeout", f"at {where}: still running after {budget:g} s") from None
-                raise SandboxError(exc.kind, f"at {where}: {exc}") from None
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+            raise SandboxError(exc.kind, f"at {where}: {exc}") from None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def play_variant(self, variant: Variant, cells, index: int) -> VariantResult:
+        """Fork the runner, play ``variant`` from cell ``index`` to its item in the copy, and come back.
+
+        What the trusted side keeps between cells (verdicts, the ledger, the learner's cells, the
+        handles it has seen) is saved before and put back after, so the original goes on exactly as
+        if the variant had never run, and each variant starts from the same state as a solo run.
+        """
+        tests = {nbu.grade_id(src): (i, src) for i, c in enumerate(cells)
+                 if (src := self.source_cells.get(c.get("id"))) is not None and nbu.is_test(src)}
+        stop = tests.get(variant.until, (None,))[0]
+        if stop is None or stop < index:
+            return VariantResult(variant.name, "invalid", f"no item `{variant.until}` after answer cell `{variant.cell}`")
+        saved = (self.verdicts, copy.deepcopy(self.ledger), list(self.cells), self.output_kept, dict(self.client._seen))
+        self.verdicts = {}
+        status, detail = "graded", ""
+        deadline = time.monotonic() + self.job.notebook_timeout
+        self.sandbox.request("fork", 10.0)
+        self.sandbox.in_variant = True
+        try:
+            for position in range(index, stop + 1):
+                cell = cells[position]
+                if position == index:
+                    cell = copy.deepcopy(cell)
+                    cell.source = variant.code
+                self.play_cell(cell, self.source_cells.get(cell.get("id")), deadline)
+        except VariantEnded as exc:
+            status, detail = "crashed", str(exc)
+        try:
+            self.sandbox.request("end", 10.0)
+            raise SandboxError("crashed", "the runner did not end the variant")
+        except VariantEnded:
+            pass
+        finally:
+            self.sandbox.in_variant = False
+        judged = [ItemResult.of(v, "auto", nbu.points(tests[gid][1])) for gid, v in self.verdicts.items()]
+        self.verdicts, self.ledger, self.cells, self.output_kept, seen = saved
+        self.client._seen.clear()
+        self.client._seen.update(seen)
+        self.client.forget_stored()
+        return VariantResult(variant.name, status, detail, judged)
 
     def items(self) -> list[ItemResult]:
         results = []
@@ -455,14 +539,32 @@ def grade(job: Job) -> SubmissionResult:
     grader = Grader(job, source, built, checks, sandbox, release)
     status, detail = "graded", ""
     try:
-        grader.play()
+        grader.play([Variant(**v) for v in job.variants])
     except SandboxError as exc:
         status, detail = exc.kind, str(exc)
     finally:
         sandbox.kill()
-    result = SubmissionResult(job.student, job.lab, status, detail, grader.items(), grader.cells)
+    result = SubmissionResult(job.student, job.lab, status, detail, grader.items(), grader.cells,
+                              variants=grader.variant_results)
     result.seconds = round(time.monotonic() - started, 2)
+    log_execution(job.lab, "grade" if sandbox.isolated else "check", result.seconds, len(job.variants))
     return result
+
+
+def log_execution(lab: str, kind: str, seconds: float, variants: int = 0) -> None:
+    """One line in $PMLE_EXECUTION_LOG per notebook run, when it is set (the course's test suite counts them)."""
+    import os
+
+    log = os.environ.get("PMLE_EXECUTION_LOG")
+    if not log:
+        return
+    line = json.dumps({"lab": lab, "kind": kind, "seconds": round(seconds, 2), "variants": variants,
+                       "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0]})
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode())
+    finally:
+        os.close(fd)
 
 
 def main(argv: list[str]) -> int:
