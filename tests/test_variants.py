@@ -16,7 +16,6 @@ from pmle.course import notebooks as nbu
 from pmle.grading.selfcheck import grade_notebook
 
 
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     return tiny_course.build(tmp_path_factory.mktemp("tiny-variants"))
