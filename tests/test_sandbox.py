@@ -146,6 +146,27 @@ def test_sandbox_runs_as_its_own_user_without_network():
     assert sandbox.process.poll() is not None
 
 
+@needs_root
+def test_killing_a_sandbox_twice_never_touches_the_next_one_on_its_uid():
+    """After a sandbox is killed, its uid is free: does a second kill() leave the sandbox that took that uid alone?
+
+    (A runner that died was killed once where its death was noticed and once at the end of its grading;
+    the second `pkill -U` once killed another student's runner that had the uid by then.)
+    """
+    first = Sandbox.start(ROOT, slot=9)
+    first.request("ping", 30)
+    uid = first.uid
+    first.kill()
+    second = Sandbox.start(ROOT, slot=9)
+    try:
+        assert second.uid == uid  # the same uid, free again
+        second.request("run", 30, source="x = 1")
+        first.kill()
+        assert second.request("get", 30, names=["x"])["found"] == {"x": 1}
+    finally:
+        second.kill()
+
+
 def test_sandbox_without_isolation_still_answers_with_data_and_limits():
     """Without root, does the runner still run cells in its own session, capped, answering with data only?"""
     import os

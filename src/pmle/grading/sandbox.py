@@ -222,6 +222,8 @@ class Cgroups:
                 try:
                     folder.rmdir()
                     break
+                except FileNotFoundError:
+                    break
                 except OSError:
                     time.sleep(0.02)
 
@@ -294,6 +296,7 @@ class Sandbox:
         self.cgroups, self.workdir, self.isolated, self.uid = cgroups, workdir, isolated, uid
         self.dead: SandboxError | None = None
         self.in_variant = False  # between "fork" and "end": a VariantEnded answer means the copy is gone
+        self.killed = False
 
     @classmethod
     def start(cls, course_root: Path, slot: int = 0, limits: Limits | None = None, isolate: bool | None = None,
@@ -387,7 +390,14 @@ class Sandbox:
         return f"the notebook's process ended unexpectedly (exit code {code})"
 
     def kill(self) -> None:
-        """Stop the runner and everything it started; safe to call twice."""
+        """Stop the runner and everything it started; safe to call twice (the second call does nothing).
+
+        Once the uid lock is released another sandbox may take the same uid, so nothing may act on
+        this uid or process group after it: a second `pkill -U` here once killed another student's runner.
+        """
+        if self.killed:
+            return
+        self.killed = True
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
