@@ -162,10 +162,7 @@ def time_by_group(reports) -> dict[str, float]:
     """Seconds of test time (setup, call and teardown) per scheduling group: each lab, then each other module."""
     totals: dict[str, float] = {}
     for report in reports:
-        path, _, name = report.nodeid.partition("::")
-        module = path.rsplit("/", 1)[-1]
-        lab = next((lab for lab in LABS if f"[{lab}]" in name), None)
-        key = f"lab {lab}" if module in ("test_labs.py", "test_grade_labs.py") and lab else module
+        key = scope_of(report.nodeid).rsplit("/", 1)[-1]
         totals[key] = totals.get(key, 0.0) + report.duration
     return totals
 

@@ -38,14 +38,6 @@ REAL_LAB, REAL_FULL = "01_framing", 16
 
 
 
-def answered(course: Path) -> nbformat.NotebookNode:
-    return tiny_course.answered(course)
-
-
-def blank(course: Path) -> nbformat.NotebookNode:
-    return tiny_course.blank(course)
-
-
 def real_answered() -> nbformat.NotebookNode:
     """Lab 01's release with the reference answers typed in, as a learner would hand it in."""
     nb = release(REAL_LAB)
@@ -100,7 +92,7 @@ def _cases(tmp: Path, port: int, course: Path) -> list[Case]:
                              "majority_accuracy = float((orders['churned'] == 0).mean())\nmajority_recall = 1.0"),
              score=FULL - 3, items={"framing": "wrong", "majority_scores": "wrong"},
              message={"framing": "has no horizon", "majority_scores": "recall of the 'stays' class"}),
-        Case("blank", blank(course), score=0, items={"framing": "not attempted", "make_label": "not attempted"}),
+        Case("blank", tiny_course.blank(course), score=0, items={"framing": "not attempted", "make_label": "not attempted"}),
         Case("warning", answer(answered(), "framing",
                                "import sys, warnings\nfrom sklearn.exceptions import ConvergenceWarning\n"
                                "warnings.warn('lbfgs failed to converge', ConvergenceWarning)\n"
@@ -509,7 +501,7 @@ def test_rerun_is_incremental_and_never_stale(run, tmp_path):
     again = classroom.grade_class(LAB, run.subs, run.out, settings, run.course)
     assert (again.graded, again.reused) == (len(failed), len(run.cases) - len(failed))  # failures are re-tried
 
-    broken = after(answered(run.course), "framing", "import os\nos._exit(1)")
+    broken = after(tiny_course.answered(run.course), "framing", "import os\nos._exit(1)")
     (run.subs / "correct.ipynb").write_text(nbformat.writes(broken))
     third = classroom.grade_class(LAB, run.subs, run.out, settings, run.course)
     assert third.graded == len(failed) + 1

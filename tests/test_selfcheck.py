@@ -8,6 +8,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from tiny_course import cell as _cell
+from tiny_course import one_lab_course
 
 from pmle.cli import main
 from pmle.course import notebooks as nbu
@@ -16,13 +18,6 @@ from pmle.course.release import release
 from pmle.grading.selfcheck import check
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _cell(kind, source, **nbgrader):
-    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
-    if nbgrader:
-        cell.metadata.nbgrader = {"schema_version": 3, "task": False, **nbgrader}
-    return cell
 
 
 TOY_CHECKS = '''
@@ -66,12 +61,7 @@ def toy_source():
 def toy(tmp_path_factory) -> Path:
     """A one-lab course in a temporary folder, released with nbgrader."""
     root = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "autograder", root / "autograder", ignore=shutil.ignore_patterns("*.md", "checks"))
-    (root / "autograder" / "checks").mkdir()
-    (root / "autograder" / "checks" / "00_toy.py").write_text(TOY_CHECKS)
-    (root / "solutions" / "00_toy").mkdir(parents=True)
-    nbformat.write(toy_source(), root / "solutions" / "00_toy" / "00_toy.ipynb")
+    one_lab_course(root, "00_toy", TOY_CHECKS, toy_source())
     assert release(root) == ["labs/00_toy/00_toy.ipynb"]  # a course folder of its own has no package manifest
     assert release(root, check=True) == []
     return root

@@ -148,11 +148,12 @@ ANSWERS = [  # (item, reference answer, points); the answer cell is <item>_answe
 ]
 
 
-def _cell(kind, source, **nbgrader):
-    cell = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
+def cell(kind, source, **nbgrader):
+    """A notebook cell with nbgrader metadata (for the small courses the tests build)."""
+    made = nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
     if nbgrader:
-        cell.metadata.nbgrader = {"schema_version": 3, "task": False, **nbgrader}
-    return cell
+        made.metadata.nbgrader = {"schema_version": 3, "task": False, **nbgrader}
+    return made
 
 
 def source_notebook() -> nbformat.NotebookNode:
@@ -160,25 +161,35 @@ def source_notebook() -> nbformat.NotebookNode:
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata.pmle = {"lab": LAB}
     nb.cells = [
-        _cell("markdown", "# Tiny lab"),
-        _cell("code", "import pandas as pd\nfrom pmle.lab import Lab\nlab = Lab('00_tiny')\n"
+        cell("markdown", "# Tiny lab"),
+        cell("code", "import pandas as pd\nfrom pmle.lab import Lab\nlab = Lab('00_tiny')\n"
                       "orders = pd.DataFrame({'amount': [3.0, 12.0, 7.5, 20.0, 1.0, 15.0, 4.0, 10.0],\n"
                       "                       'churned': [0, 1, 0, 1, 0, 1, 0, 0]}, index=range(10, 18))",
               grade=False, solution=False, locked=True, grade_id="setup"),
     ]
     for gid, answer, points in ANSWERS:
-        nb.cells.append(_cell("markdown", f"Answer `{gid}`."))
-        nb.cells.append(_cell("code", f"### BEGIN SOLUTION\n{answer}\n### END SOLUTION",
+        nb.cells.append(cell("markdown", f"Answer `{gid}`."))
+        nb.cells.append(cell("code", f"### BEGIN SOLUTION\n{answer}\n### END SOLUTION",
                               grade=False, solution=True, locked=False, grade_id=f"{gid}_answer"))
-        nb.cells.append(_cell("code", f'lab.check("{gid}")', grade=True, solution=False, locked=True,
+        nb.cells.append(cell("code", f'lab.check("{gid}")', grade=True, solution=False, locked=True,
                               grade_id=gid, points=points))
         if gid == "framing":
-            nb.cells.append(_cell("markdown", "Why this framing?"))
-    nb.cells.append(_cell("markdown", "Explain the decision.\n\n### BEGIN SOLUTION\nCalls pay.\n### END SOLUTION",
+            nb.cells.append(cell("markdown", "Why this framing?"))
+    nb.cells.append(cell("markdown", "Explain the decision.\n\n### BEGIN SOLUTION\nCalls pay.\n### END SOLUTION",
                           grade=True, solution=True, locked=False, grade_id="explain_decision", points=2))
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"tiny-{i}"
+    for i, made in enumerate(nb.cells):
+        made.id = f"tiny-{i}"
     return nb
+
+
+def one_lab_course(folder: Path, lab: str, checks: str, source: nbformat.NotebookNode) -> None:
+    """A course folder of one lab: nbgrader's settings, the lab's checks module and its source notebook."""
+    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    shutil.copytree(ROOT / "autograder", folder / "autograder", ignore=shutil.ignore_patterns("*.md", "checks"))
+    (folder / "autograder" / "checks").mkdir()
+    (folder / "autograder" / "checks" / f"{lab}.py").write_text(checks)
+    (folder / "solutions" / lab).mkdir(parents=True)
+    nbformat.write(source, folder / "solutions" / lab / f"{lab}.ipynb")
 
 
 def build(folder: Path) -> Path:
@@ -186,12 +197,7 @@ def build(folder: Path) -> Path:
     from pmle.course.release import release
 
     assert sum(points for *_, points in ANSWERS) == FULL
-    shutil.copy(ROOT / "nbgrader_config.py", folder)
-    shutil.copytree(ROOT / "autograder", folder / "autograder", ignore=shutil.ignore_patterns("*.md", "checks"))
-    (folder / "autograder" / "checks").mkdir()
-    (folder / "autograder" / "checks" / f"{LAB}.py").write_text(CHECKS)
-    (folder / "solutions" / LAB).mkdir(parents=True)
-    nbformat.write(source_notebook(), folder / "solutions" / LAB / f"{LAB}.ipynb")
+    one_lab_course(folder, LAB, CHECKS, source_notebook())
     assert release(folder) == [f"labs/{LAB}/{LAB}.ipynb"]
     return folder
 
