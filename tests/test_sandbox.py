@@ -27,6 +27,19 @@ def test_view_hides_the_course_but_shows_data_labs_and_code():
     assert not any(e.startswith(str(ROOT / name)) for e in expose for name in ("solutions", "autograder", "tests", ".git"))
 
 
+def test_a_private_folder_inside_a_shown_one_is_refused(tmp_path):
+    """Is a folder to hide that lies inside the labs, the data or the package refused, instead of shown with it?"""
+    from pmle.grading import classroom
+
+    with pytest.raises(ValueError, match="cannot hide"):
+        view(ROOT, [ROOT / "datasets"])
+    settings = classroom.Settings(workers=1, gradebook=None, private=(ROOT / "labs",))
+    with pytest.raises(classroom.GradeError, match="every sandbox reads"):
+        classroom.grade_class("01_framing", tmp_path, tmp_path / "out", settings, ROOT)
+    hide, _ = view(ROOT, [tmp_path])
+    assert str(tmp_path.resolve()) in hide
+
+
 def test_bound_names_sees_top_level_bindings_only():
     """Which names does a cell bind: assignments, imports, defs, loop targets, but not function locals?"""
     code = ("import numpy as np\nfrom a.b import c as d\nx, (y, z) = 1, (2, 3)\nfor i in range(3): pass\n"

@@ -30,7 +30,7 @@ from pmle.course import labs, paths
 from pmle.course import notebooks as nbu
 from pmle.errors import PmleError
 from pmle.grading.results import SubmissionResult
-from pmle.grading.sandbox import Limits, sweep
+from pmle.grading.sandbox import Limits, sweep, unhideable
 from pmle.grading.trusted import blank_items as _blank_items
 
 
@@ -199,6 +199,11 @@ def grade_class(lab: str, submissions: Path, out: Path, settings: Settings | Non
     if lab not in paths.lab_ids(root):
         raise GradeError(f"unknown lab {lab!r}; the labs are: {', '.join(paths.lab_ids(root))}.")
     out = out.resolve()
+    private = [out, Path(submissions).resolve(), root / "grading", *(Path(p).resolve() for p in settings.private)]
+    inside = unhideable(root, private)
+    if inside:
+        raise GradeError(f"{inside[0]} is inside a folder every sandbox reads (the labs, the data, the package), "
+                         "so learner code could read it: put the submissions, the output and private folders elsewhere.")
     state = out / ".pmle"
     cache = state / "results"
     cache.mkdir(parents=True, exist_ok=True)
@@ -232,7 +237,6 @@ def grade_class(lab: str, submissions: Path, out: Path, settings: Settings | Non
         todo.append((f.student, f.notebook, key))
 
     workers = settings.workers or os.cpu_count() or 1
-    private = [out, Path(submissions).resolve(), root / "grading", *(Path(p).resolve() for p in settings.private)]
     worker = Worker(root, lab, settings, private, workers)
 
     def one(task):

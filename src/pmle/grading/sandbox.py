@@ -115,14 +115,31 @@ def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
+def exposed(course_root: Path) -> list[Path]:
+    """The folders every sandbox reads (the data, the released labs, the package and Python's own files)."""
+    wanted = {course_root / "src", course_root / "datasets", course_root / "labs", *_python_dirs()}
+    return sorted({Path(os.path.realpath(p)) for p in wanted if p.exists()}, key=lambda p: len(p.parts))
+
+
+def unhideable(course_root: Path, private: list[Path]) -> list[Path]:
+    """The private folders that lie inside a folder every sandbox reads, so no sandbox could be kept out of them."""
+    shown = exposed(course_root)
+    return [p for p in private if any(_within(Path(os.path.realpath(p)), e) for e in shown)]
+
+
 def view(course_root: Path, private: list[Path]) -> tuple[list[str], list[str]]:
-    """Folders to hide and folders to show again (read-only) inside them."""
+    """Folders to hide and folders to show again (read-only) inside them.
+
+    Raises ValueError for a private folder inside a shown one: it would be shown with it.
+    """
+    inside = unhideable(course_root, private)
+    if inside:
+        raise ValueError(f"cannot hide {inside[0]} from the sandbox: it is inside a folder every sandbox reads")
     home = Path(os.path.expanduser("~"))
     hide = [course_root, Path("/root"), Path("/home"), home, *private]
     hide = sorted({Path(os.path.realpath(h)) for h in hide if Path(h).is_dir()}, key=lambda p: len(p.parts))
     hide = [h for i, h in enumerate(hide) if not any(_within(h, other) for other in hide[:i])]
-    wanted = {course_root / "src", course_root / "datasets", course_root / "labs", *_python_dirs()}
-    expose = sorted({Path(os.path.realpath(p)) for p in wanted if p.exists()}, key=lambda p: len(p.parts))
+    expose = exposed(course_root)
     covered = hide + [Path(p) for p in SCRATCH]
     expose = [p for p in expose if any(_within(p, h) for h in covered)]
     expose = [p for i, p in enumerate(expose) if not any(_within(p, other) for other in expose[:i])]
@@ -397,7 +414,6 @@ class Sandbox:
         """
         if self.killed:
             return
-        self.killed = True
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -410,6 +426,7 @@ class Sandbox:
             self.cgroups.kill_all()
         if self.uid is not None:  # anything still running as the slot's user (there should be none)
             subprocess.run(["pkill", "-KILL", "-U", str(self.uid)], capture_output=True)
+        self.killed = True  # only now: a cleanup cut short (a cell's alarm) is done again in full by the next call
         for fd in (self.to_runner, self.from_runner, self.uid_lock):  # the lock last: the uid is free again
             try:
                 os.close(fd)
