@@ -12,19 +12,35 @@ from pmle import feedback
 from pmle.course.notebooks import bound_names
 from pmle.grading.classroom import grades_csv
 from pmle.grading.results import SubmissionResult
-from pmle.grading.sandbox import Sandbox, isolation_available, local_exception, view
+from pmle.grading.sandbox import Sandbox, isolation_available, local_exception, trusted_view, view
 from pmle.grading.selfcheck import ItemResult
 from pmle.grading.trusted import Remote, rebuild_estimator
 
 from conftest import ROOT
 
 
-def test_view_hides_the_course_but_shows_data_labs_and_code():
-    """Are solutions/, autograder/ and tests/ hidden while src/, datasets/ and labs/ come back?"""
-    hide, expose = view(ROOT, [])
-    assert str(ROOT) in hide and "/root" in hide
-    assert {str(ROOT / "src"), str(ROOT / "datasets"), str(ROOT / "labs")} <= set(expose)
-    assert not any(e.startswith(str(ROOT / name)) for e in expose for name in ("solutions", "autograder", "tests", ".git"))
+def test_view_shows_data_labs_and_code_and_nothing_else_of_the_course():
+    """Does a sandbox's file system hold the system, Python, the data, the labs and pmle's loader only?
+
+    The view is an allow-list: solutions/, autograder/ (checks, answer keys), tests/, .git, grading/ (the
+    gradebook), homes and everything else of the machine are simply not there; pmle.data shows its loader,
+    not the seeded generators that rebuild the answer keys."""
+    shown = view(ROOT, []).shown
+    assert {str(ROOT / "src"), str(ROOT / "datasets"), str(ROOT / "labs"), "/usr"} <= set(shown)
+    assert not {str(ROOT), "/root", "/home", "/srv", "/sys", "/etc"} & set(shown)
+    assert not any(e.startswith(str(ROOT / name)) for e in shown
+                   for name in ("solutions", "autograder", "tests", ".git", "grading"))
+    masked = view(ROOT, []).masked
+    data = ROOT / "src" / "pmle" / "data"
+    assert masked == {str(data): [str(data / f) for f in ("__init__.py", "schema.py", "manifest.py")]}
+
+
+def test_the_trusted_view_holds_one_lab_and_its_keys():
+    """Does the trusted side see this lab's source, release and checks and the answer keys, but no other lab's?"""
+    shown = trusted_view(ROOT, "03_bias_variance").shown
+    assert {str(ROOT / "solutions/03_bias_variance/03_bias_variance.ipynb"), str(ROOT / "autograder/keys"),
+            str(ROOT / "autograder/checks/03_bias_variance.py"), str(ROOT / "src")} <= set(shown)
+    assert not any("01_framing" in p or p.startswith(str(ROOT / "grading")) for p in shown)
 
 
 def test_a_private_folder_inside_a_shown_one_is_refused(tmp_path):
@@ -36,8 +52,7 @@ def test_a_private_folder_inside_a_shown_one_is_refused(tmp_path):
     settings = classroom.Settings(workers=1, gradebook=None, private=(ROOT / "labs",))
     with pytest.raises(classroom.GradeError, match="every sandbox reads"):
         classroom.grade_class("01_framing", tmp_path, tmp_path / "out", settings, ROOT)
-    hide, _ = view(ROOT, [tmp_path])
-    assert str(tmp_path.resolve()) in hide
+    assert not any(str(tmp_path) in p for p in view(ROOT, [tmp_path]).shown)
 
 
 def test_bound_names_sees_top_level_bindings_only():

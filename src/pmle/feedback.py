@@ -56,6 +56,42 @@ class Blocked(Incorrect):
 _notes: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("pmle_pass_notes", default=None)
 
 
+_fitter: contextvars.ContextVar = contextvars.ContextVar("pmle_fitter", default=None)
+
+
+def fit_clean(model, X, y=None):
+    """A copy of the learner's unfitted scikit-learn ``model``, fitted on ``X, y`` where it can do no harm.
+
+    A check that must fit an estimator the learner chose (to see that their pipeline runs, say) calls
+    this instead of ``model.fit``. Under `pmle grade` the copy is built and fitted in a fresh sandbox of
+    its own, where no learner code has run (so nothing can have patched the library) and whatever the
+    learner's parameters make the library do (caches, files, endless loops) stays inside it and its time
+    limit; the result is a proxy whose methods (``predict_proba`` ...) answer with data. Under `pmle
+    check` (the learner's own machine) it is fitted here.
+    """
+    from sklearn.base import clone
+
+    fit_elsewhere = _fitter.get()
+    if fit_elsewhere is None:
+        return clone(model).fit(X, y)
+    return fit_elsewhere(clone(model), X, y)
+
+
+def run_clean(func, *args, **kwargs):
+    """``func(*args, **kwargs)`` for a scikit-learn function that fits a learner's estimator (``cross_val_score``
+    of the learner's pipeline, say): under `pmle grade` it runs in the clean sandbox of `fit_clean`, where
+    the estimators are built anew from their parameters; under `pmle check`, here. It answers with data."""
+    fitter = _fitter.get()
+    if fitter is None:
+        return func(*args, **kwargs)
+    return fitter.call(func, args, kwargs)
+
+
+def fit_in(fitter) -> contextvars.Token:
+    """Make ``fitter(model, X, y)`` do the fitting of `fit_clean` (the grader sets it)."""
+    return _fitter.set(fitter)
+
+
 def record_passes(notes: list[str]) -> contextvars.Token:
     """Collect the pass notes of the checkers called from now on into ``notes`` (see pmle.grading.verdict)."""
     return _notes.set(notes)

@@ -61,6 +61,9 @@ class VariantEnded(SandboxError):
         self.code = code
 
 
+UNKNOWN_DEATH = "the notebook's process ended unexpectedly"  # where only the parent knows why (see channel)
+
+
 class RemoteError(Exception):
     """Learner code raised an exception that has no safe local counterpart."""
 
@@ -83,8 +86,7 @@ class Plan:
     argv: list[str]
     env: dict[str, str]
     uid: int
-    hide: list[str]
-    expose: list[str]
+    view: View
     limits: Limits
     fds: list[int] = field(default_factory=list)
     memory_cgroup: bool = False  # resident memory capped by a cgroup too, not only address space
@@ -100,7 +102,18 @@ def isolation_available() -> bool:
     return probe.returncode == 0
 
 
+# Fresh namespaces for the mounts, the network (none), the processes, SysV IPC (objects die with the
+# sandbox, and no sandbox sees another's), the host name and the cgroup tree (no cgroup names).
+NAMESPACES = ["unshare", "--mount", "--net", "--pid", "--ipc", "--uts", "--cgroup", "--fork", "--kill-child", "--mount-proc"]
 SCRATCH = {"/tmp": 0, "/var/tmp": 16, "/dev/shm": 16}  # size in MB; 0 means Limits.scratch_mb
+# What a sandbox's file system holds besides Python and the course's exposed folders; nothing else of the
+# machine is there (no /home, /root, /srv, other checkouts, gradebooks or earlier outputs, no /sys).
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "passwd", "group", "nsswitch.conf",
+       "host.conf", "hosts", "alternatives", "fonts", "mime.types", "os-release", "locale.alias", "matplotlibrc")
+DEVICES = ("null", "zero", "full", "random", "urandom")
+# pmle.data as a sandbox sees it: the loader, not the seeded generators that can rebuild the answer keys.
+DATA_LOADER = ("__init__.py", "schema.py", "manifest.py")
 
 
 def _python_dirs() -> set[Path]:
@@ -115,10 +128,22 @@ def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def exposed(course_root: Path) -> list[Path]:
-    """The folders every sandbox reads (the data, the released labs, the package and Python's own files)."""
-    wanted = {course_root / "src", course_root / "datasets", course_root / "labs", *_python_dirs()}
-    return sorted({Path(os.path.realpath(p)) for p in wanted if p.exists()}, key=lambda p: len(p.parts))
+def package_data() -> Path:
+    """pmle.data's folder, wherever pmle is installed (src/ of a checkout, or site-packages)."""
+    return Path(os.path.realpath(Path(__file__).resolve().parents[1] / "data"))
+
+
+def _outermost(folders) -> list[Path]:
+    folders = sorted({Path(os.path.realpath(p)) for p in folders if Path(p).exists()}, key=lambda p: len(p.parts))
+    return [p for i, p in enumerate(folders) if not any(_within(p, other) for other in folders[:i])]
+
+
+def exposed(course_root: Path, data_dir: Path | None = None) -> list[Path]:
+    """The course's folders every sandbox reads besides the system's: the data, the released labs, Python and its libraries."""
+    wanted = {course_root / "datasets", course_root / "labs", *_python_dirs()}
+    if data_dir is not None:
+        wanted.add(data_dir)
+    return _outermost(wanted)
 
 
 def unhideable(course_root: Path, private: list[Path]) -> list[Path]:
@@ -127,23 +152,51 @@ def unhideable(course_root: Path, private: list[Path]) -> list[Path]:
     return [p for p in private if any(_within(Path(os.path.realpath(p)), e) for e in shown)]
 
 
-def view(course_root: Path, private: list[Path]) -> tuple[list[str], list[str]]:
-    """Folders to hide and folders to show again (read-only) inside them.
+@dataclass
+class View:
+    """A process's whole file system, built from nothing: only these paths of the machine, read-only.
+
+    ``shown`` are bound at their own paths; each folder of ``masked`` is then covered by an empty one
+    holding only the listed files of it (pmle.data's loader in a sandbox). Scratch folders are fresh.
+    """
+
+    shown: list[str]
+    masked: dict[str, list[str]] = field(default_factory=dict)
+
+
+def system_paths() -> list[str]:
+    paths_ = [p for p in SYSTEM if os.path.lexists(p)]
+    paths_ += [f"/etc/{name}" for name in ETC if os.path.exists(f"/etc/{name}")]
+    return paths_
+
+
+def view(course_root: Path, private: list[Path] = (), data_dir: Path | None = None) -> View:
+    """What a sandbox sees: the system, Python and its libraries, the data and the released labs.
 
     Raises ValueError for a private folder inside a shown one: it would be shown with it.
     """
     inside = unhideable(course_root, private)
     if inside:
         raise ValueError(f"cannot hide {inside[0]} from the sandbox: it is inside a folder every sandbox reads")
-    home = Path(os.path.expanduser("~"))
-    hide = [course_root, Path("/root"), Path("/home"), home, *private]
-    hide = sorted({Path(os.path.realpath(h)) for h in hide if Path(h).is_dir()}, key=lambda p: len(p.parts))
-    hide = [h for i, h in enumerate(hide) if not any(_within(h, other) for other in hide[:i])]
-    expose = exposed(course_root)
-    covered = hide + [Path(p) for p in SCRATCH]
-    expose = [p for p in expose if any(_within(p, h) for h in covered)]
-    expose = [p for i, p in enumerate(expose) if not any(_within(p, other) for other in expose[:i])]
-    return [str(h) for h in hide], [str(e) for e in expose]
+    data = package_data()
+    shown = system_paths() + [str(p) for p in exposed(course_root, data_dir)]
+    masked = {}
+    if any(_within(data, Path(p)) for p in shown):
+        masked[str(data)] = [str(data / name) for name in DATA_LOADER if (data / name).is_file()]
+    return View(shown, masked)
+
+
+def trusted_view(course_root: Path, lab: str, data_dir: Path | None = None) -> View:
+    """What the trusted side of grading sees: the sandbox's view and pmle whole, this lab's source,
+    release and checks, the answer keys. No other lab's solution, no gradebook, submissions or outputs."""
+    from pmle.course import labs, paths
+
+    wanted = [paths.source_notebook(course_root, lab), paths.release_notebook(course_root, lab),
+              labs.checks_path(course_root, lab), course_root / "autograder" / "keys", course_root / "datasets",
+              *_python_dirs(), Path(__file__).resolve().parents[1]]
+    if data_dir is not None:
+        wanted.append(data_dir)
+    return View(system_paths() + [str(p) for p in _outermost(wanted)])
 
 
 # ---------------------------------------------------------------- cgroups (v1 and v2)
@@ -164,16 +217,38 @@ def _cgroup_dir(controller: str) -> Path | None:
     return None
 
 
+def _registry(owner_pid: int) -> Path:
+    return LOCKS / f"cgroups-{owner_pid}"
+
+
+def cgroup_name() -> str:
+    """A random cgroup name, recorded for `sweep`: the name tells a sandbox nothing (no pid to find the grader by)."""
+    import secrets
+
+    name = f"pmle-{secrets.token_hex(8)}"
+    LOCKS.mkdir(mode=0o700, exist_ok=True)
+    with open(_registry(os.getpid()), "a") as f:
+        f.write(name + "\n")
+    return name
+
+
 def sweep(owner_pid: int) -> None:
-    """Kill and remove the cgroups a grading process that died left behind (named pmle-<pid>-...)."""
+    """Kill and remove the cgroups a grading process that died left behind (the names it recorded)."""
+    registry = _registry(owner_pid)
+    try:
+        names = registry.read_text().split()
+    except OSError:
+        return
     for controller in ("pids", "memory", "cpu"):
         base = _cgroup_dir(controller)
         if base is None:
             continue
-        for folder in base.glob(f"pmle-{owner_pid}-*"):
-            group = Cgroups.__new__(Cgroups)
-            group.dirs = [folder]
-            group.kill_all()
+        for name in names:
+            if (base / name).is_dir():
+                group = Cgroups.__new__(Cgroups)
+                group.dirs = [base / name]
+                group.kill_all()
+    registry.unlink(missing_ok=True)
 
 
 class Cgroups:
@@ -337,14 +412,13 @@ class Sandbox:
         uid, uid_lock = claim_uid(slot) if isolate else (None, -1)
         cgroups = None
         if isolate:
-            cgroups = Cgroups(f"pmle-{os.getpid()}-{slot}-{time.monotonic_ns()}", limits)
-            hide, expose = view(course_root, [*private, workdir.parent if workdir.parent != Path("/tmp") else workdir])
+            cgroups = Cgroups(cgroup_name(), limits)
+            plan = Plan(runner, env, uid, view(course_root, list(private), data_dir), limits, [req_r, resp_w],
+                        cgroups.has_memory)
             env.update(HOME="/tmp/work", MPLCONFIGDIR="/tmp/work/.matplotlib", TMPDIR="/tmp")
-            plan = Plan(runner, env, uid, hide, expose, limits, [req_r, resp_w], cgroups.has_memory)
             plan_file = workdir / "plan.json"
             plan_file.write_text(json.dumps(asdict(plan)))
-            argv = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
-                    sys.executable, "-I", "-m", "pmle.grading.sandbox", "boot", str(plan_file)]
+            argv = [*NAMESPACES, sys.executable, "-I", "-m", "pmle.grading.sandbox", "boot", str(plan_file)]
 
             def preexec():
                 _die_with_parent()  # if the grader dies, unshare dies, and with it the whole namespace
@@ -395,7 +469,13 @@ class Sandbox:
             raise VariantEnded(str(reply.get("message", ""))[:20])
         raise local_exception(str(reply.get("type", "Exception")), str(reply.get("message", "")))
 
+    def channel(self) -> "Sandbox":
+        """The same runner, to talk to only: no process, cgroups or uid to clean up (the trusted child's copy)."""
+        return Sandbox(None, self.to_runner, self.from_runner, None, None, self.isolated, None)
+
     def _death(self) -> str:
+        if self.process is None:
+            return UNKNOWN_DEATH
         try:
             code = self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -414,14 +494,15 @@ class Sandbox:
         """
         if self.killed:
             return
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
         if self.cgroups:
             self.cgroups.kill_all()
         if self.uid is not None:  # anything still running as the slot's user (there should be none)
@@ -433,7 +514,8 @@ class Sandbox:
             except OSError:
                 pass
         self.to_runner = self.from_runner = self.uid_lock = -1
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     close = kill
 
@@ -488,30 +570,64 @@ def _mount(*args: str) -> None:
     subprocess.run(["mount", *args], check=True, capture_output=True)
 
 
-def _build_view(plan: Plan) -> None:
-    """Hide folders behind empty tmpfs mounts, then bring the exposed ones back read-only."""
+def build_root(view_: View, scratch_mb: int, uid: int, root: str, proc_options: str = "") -> None:
+    """Make ``view_`` this mount namespace's whole file system (pivot_root), with fresh scratch folders.
+
+    Called as root inside fresh mount and pid namespaces. ``root`` is an empty folder to build in;
+    the machine's own root is detached at the end, so nothing outside the view can be reached by any path.
+    """
+    import socket
+
+    os.umask(0o022)
+    socket.sethostname("pmle-sandbox")  # a fresh UTS namespace: the machine's name is not the learner's business
     _mount("--make-rprivate", "/")
-    stage = "/mnt"
-    _mount("-t", "tmpfs", "-o", "size=1m,mode=0700", "pmle-stage", stage)
-    for i, path in enumerate(plan.expose):
-        os.mkdir(f"{stage}/{i}")
-        _mount("--rbind", path, f"{stage}/{i}")
-    for path in plan.hide:
-        _mount("-t", "tmpfs", "-o", "size=1m,mode=0755", "pmle-hidden", path)
-    for path, size in SCRATCH.items():  # fresh, small, private: whatever the grader keeps there is gone
+    os.makedirs(root, exist_ok=True)
+    _mount("-t", "tmpfs", "-o", "size=8m,mode=0755", "pmle-root", root)
+
+    def bind(path: str) -> None:
+        target = root + path
+        if os.path.islink(path) and path in SYSTEM:  # /lib -> usr/lib on merged-/usr systems
+            os.symlink(os.readlink(path), target)
+            return
         if os.path.isdir(path):
-            _mount("-t", "tmpfs", "-o", f"size={size or plan.limits.scratch_mb}m,mode=1777,nosuid,nodev",
-                   "pmle-scratch", path)
-    for i, path in enumerate(plan.expose):
-        os.makedirs(path, exist_ok=True)
-        _mount("--move", f"{stage}/{i}", path)
-        _mount("-o", "remount,bind,ro", path)
-    subprocess.run(["umount", "-l", stage], capture_output=True)
-    subprocess.run(["mount", "-o", "remount,bind,ro", "/"], capture_output=True)  # best effort
-    os.makedirs("/tmp/work/.matplotlib", exist_ok=True)
+            os.makedirs(target, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            open(target, "a").close()
+        _mount("--bind", path, target)
+        _mount("-o", "remount,bind,ro,nosuid,nodev", target)
+
+    os.makedirs(root + "/dev", exist_ok=True)
+    _mount("-t", "tmpfs", "-o", "size=1m,mode=0755,nosuid", "pmle-dev", root + "/dev")
+    for path, size in SCRATCH.items():  # fresh, small, private; first, as a course may itself live in /tmp
+        os.makedirs(root + path, exist_ok=True)
+        _mount("-t", "tmpfs", "-o", f"size={size or scratch_mb}m,mode=1777,nosuid,nodev", "pmle-scratch", root + path)
+    for path in view_.shown:
+        bind(path)
+    for folder, files in view_.masked.items():
+        _mount("-t", "tmpfs", "-o", "size=1m,mode=0755", "pmle-masked", root + folder)
+        for path in files:
+            bind(path)
+    os.makedirs(root + "/proc", exist_ok=True)
+    _mount("-t", "proc", "-o", ",".join(filter(None, ["nosuid,nodev,noexec", proc_options])), "proc", root + "/proc")
+    for name in DEVICES:
+        open(f"{root}/dev/{name}", "a").close()
+        _mount("--bind", f"/dev/{name}", f"{root}/dev/{name}")
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                         ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, f"{root}/dev/{name}")
+    os.makedirs(root + "/tmp/work/.matplotlib")
     for folder in ("/tmp/work", "/tmp/work/.matplotlib"):
-        os.chown(folder, plan.uid, plan.uid)
-        os.chmod(folder, 0o700)
+        os.chown(root + folder, uid, uid)
+        os.chmod(root + folder, 0o700)
+    os.chdir(root)
+    os.mkdir("old-root")
+    pivot = shutil.which("pivot_root", path="/usr/sbin:/sbin:/usr/bin:/bin") or "pivot_root"
+    subprocess.run([pivot, ".", "old-root"], check=True, capture_output=True)
+    os.chdir("/")
+    subprocess.run(["umount", "-l", "/old-root"], check=True, capture_output=True)
+    os.rmdir("/old-root")
+    _mount("-o", "remount,bind,ro", "/")
 
 
 def _drop_privileges(uid: int) -> None:
@@ -526,11 +642,58 @@ def _drop_privileges(uid: int) -> None:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
 
 
+# seccomp: no new user namespaces (kernel attack surface: `unshare -U` gives a learner "root" in one).
+# Per architecture: audit arch, and the numbers of unshare, clone, clone3 and setns.
+SYSCALLS = {"x86_64": (0xC000003E, 272, 56, 435, 308), "aarch64": (0xC00000B7, 97, 220, 435, 268)}
+CLONE_NEWUSER = 0x10000000
+
+
+def deny_user_namespaces() -> bool:
+    """Install a seccomp filter: unshare/clone with CLONE_NEWUSER and setns fail with EPERM; clone3 (whose
+    flags a filter cannot read) fails with ENOSYS, so the C library falls back to clone. Other ABIs of the
+    machine (x32, i386) are refused whole. Returns False where the architecture is not known (nothing installed)."""
+    import ctypes
+    import errno
+    import platform
+
+    numbers = SYSCALLS.get(platform.machine())
+    if numbers is None:
+        return False
+    arch, unshare, clone, clone3, setns = numbers
+    LD, JEQ, JSET, RET = 0x20, 0x15, 0x45, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JSET|K, BPF_RET|K
+    ALLOW, EPERM, ENOSYS = 0x7FFF0000, 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
+    program = [
+        (LD, 0, 0, 4), (JEQ, 1, 0, arch), (RET, 0, 0, EPERM),  # another ABI: refused
+        (LD, 0, 0, 0), (JSET, 0, 1, 0x40000000), (RET, 0, 0, EPERM),  # x32 numbers
+        (JEQ, 0, 1, clone3), (RET, 0, 0, ENOSYS),
+        (JEQ, 0, 1, setns), (RET, 0, 0, EPERM),
+        (JEQ, 1, 0, unshare), (JEQ, 0, 3, clone),
+        (LD, 0, 0, 16), (JSET, 0, 1, CLONE_NEWUSER), (RET, 0, 0, EPERM),
+        (RET, 0, 0, ALLOW),
+    ]
+
+    class Filter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]
+
+    filters = (Filter * len(program))(*[Filter(*f) for f in program])
+    prog = Program(len(program), filters)
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) failed")
+    return True
+
+
 def boot(plan_file: str) -> int:
     """PID 1 of the sandbox: build the file view, start the runner as the slot's user, reap, exit."""
     raw = json.loads(Path(plan_file).read_text())
-    plan = Plan(**{**raw, "limits": Limits(**raw["limits"])})
-    _build_view(plan)
+    plan = Plan(**{**raw, "limits": Limits(**raw["limits"]), "view": View(**raw["view"])})
+    build_root(plan.view, plan.limits.scratch_mb, plan.uid, str(Path(plan_file).parent / "root"))
     for fd in plan.fds:
         os.set_inheritable(fd, True)
     child = os.fork()
@@ -539,6 +702,7 @@ def boot(plan_file: str) -> int:
             os.chdir("/tmp/work")
             _set_rlimits(plan.limits, address_space=True, processes=True)
             _drop_privileges(plan.uid)
+            deny_user_namespaces()
             os.execve(plan.argv[0], plan.argv, plan.env)
         finally:
             os._exit(127)

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import signal
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pmle.course import labs, paths
@@ -32,7 +33,7 @@ from pmle.errors import NotebookError, PmleError
 from pmle.grading import wire
 from pmle.grading.results import ItemResult, LearnerCell, SubmissionResult, VariantResult
 from pmle.grading.runner import CappedText
-from pmle.grading.sandbox import Limits, Sandbox, SandboxError, VariantEnded
+from pmle.grading.sandbox import UNKNOWN_DEATH, Limits, Sandbox, SandboxError, VariantEnded, read_frame, write_frame
 from pmle.grading.verdict import NOT_RUN, Verdict, manual
 
 MAX_OUTPUT = 1_000_000  # characters of learner output kept per submission, all cells together
@@ -222,27 +223,49 @@ class Client:
 
 
 ESTIMATOR_MODULES = ("sklearn.", "imblearn.")
-# Parameters with which library code touches files: a rebuilt estimator must keep them at their defaults.
+# The learner's unfitted estimators that the trusted side rebuilds as genuine library objects (to read their
+# structure: steps, parameters): plain transformers and models whose parameters are data. No searches or
+# other meta-estimators that take parameter grids or scorers, nothing with a cache (`memory`), file inputs
+# or callables. Any other learner object stays a Remote. Nothing rebuilt is fitted here either: checks fit
+# a learner's estimator with pmle.feedback.fit_clean / run_clean, in a clean sandbox.
+REBUILDABLE = frozenset("""
+    Pipeline ColumnTransformer FeatureUnion
+    SimpleImputer KNNImputer MissingIndicator
+    StandardScaler RobustScaler MinMaxScaler MaxAbsScaler Normalizer QuantileTransformer PowerTransformer
+    PolynomialFeatures SplineTransformer KBinsDiscretizer OneHotEncoder OrdinalEncoder TargetEncoder PCA
+    VarianceThreshold
+    LogisticRegression LinearRegression Ridge RidgeClassifier Lasso ElasticNet SGDClassifier SGDRegressor
+    DecisionTreeClassifier DecisionTreeRegressor RandomForestClassifier RandomForestRegressor
+    ExtraTreesClassifier ExtraTreesRegressor GradientBoostingClassifier GradientBoostingRegressor
+    HistGradientBoostingClassifier HistGradientBoostingRegressor KNeighborsClassifier KNeighborsRegressor
+    GaussianNB LinearSVC SVC SVR DummyClassifier DummyRegressor
+    SMOTE RandomOverSampler RandomUnderSampler
+""".split())
+PACKAGES = frozenset("""
+    sklearn.pipeline sklearn.compose sklearn.impute sklearn.preprocessing sklearn.decomposition
+    sklearn.feature_selection sklearn.linear_model sklearn.tree sklearn.ensemble sklearn.neighbors
+    sklearn.naive_bayes sklearn.svm sklearn.dummy imblearn.pipeline imblearn.over_sampling imblearn.under_sampling
+""".split())
+# Parameters with which library code touches files or caches: a rebuilt estimator keeps them at their defaults.
 FILE_PARAMS = {"memory": (None,), "input": ("content",)}
 
 
 MAX_PARAM_DEPTH = 32  # containers and estimators nested in parameters (a union in a pipeline's steps is 9 deep)
+MAX_PARAM_ARRAY = 100_000  # elements of an array parameter (categories=, say)
 
 
 def _plain_params(params: dict, depth: int = 0) -> bool:
-    """Only data and other rebuilt estimators: no learner callables, no caches or file inputs, at any depth.
+    """Only data and other rebuildable estimators, at any depth: no callables, caches or file inputs.
 
-    The rebuilt estimator is fitted in this process, so nothing in it may call back into learner code
-    or make the library read or write files. Dicts are parameters too (a `param_grid` of a search sets
-    `memory` through its keys, a `scoring` dict holds callables), so their keys and values are checked
-    like any estimator's.
+    The walk is deep (dict keys and values, lists, nested estimators' own parameters), so a parameter
+    grid or a `scoring` dict can't smuggle a `memory` or a callable in.
     """
     if depth > MAX_PARAM_DEPTH:
         return False
     for name, value in params.items():
         if type(name) is not str:
             return False
-        base = name.rsplit("__", 1)[-1]  # "memory", or a search grid's "pipeline__memory"
+        base = name.rsplit("__", 1)[-1]  # "memory", or a grid's "pipeline__memory"
         if base in FILE_PARAMS and not any(value is d or (type(value) is str and value == d) for d in FILE_PARAMS[base]):
             return False
         if not _plain_value(value, depth + 1):
@@ -251,19 +274,29 @@ def _plain_params(params: dict, depth: int = 0) -> bool:
 
 
 def _plain_value(value, depth: int) -> bool:
+    import numpy as np
     from sklearn.base import BaseEstimator
 
     if depth > MAX_PARAM_DEPTH:
         return False
-    if type(value) in (list, tuple, set, frozenset):
+    if value is None or type(value) in (bool, int, float, str):
+        return True
+    if isinstance(value, np.generic) and value.dtype.kind in "biufUS":
+        return True
+    if type(value) is np.ndarray:
+        return value.dtype.kind in "biufUS" and value.size <= MAX_PARAM_ARRAY
+    if type(value) in (list, tuple):
         return all(_plain_value(v, depth + 1) for v in value)
-    if type(value) is dict:
-        return _plain_params(value, depth + 1)
-    if isinstance(value, Remote) or (callable(value) and not isinstance(value, BaseEstimator)):
-        return False
-    if isinstance(value, BaseEstimator):
-        return _plain_params(value.get_params(deep=False), depth + 1)
-    return True
+    if type(value) is dict:  # keys are data too (class_weight={0: 1, 1: 5})
+        return all(type(k) in (str, int, float, bool) for k in value) and \
+            _plain_params({str(k): v for k, v in value.items()}, depth + 1)
+    if isinstance(value, BaseEstimator) and not isinstance(value, Remote):
+        return rebuildable(type(value)) and _plain_params(value.get_params(deep=False), depth + 1)
+    return False  # callables, Remotes, sets, any other object
+
+
+def rebuildable(cls) -> bool:
+    return isinstance(cls, type) and cls.__name__ in REBUILDABLE and cls.__module__.startswith(ESTIMATOR_MODULES)
 
 
 def _unfitted_estimator(value) -> dict | None:
@@ -316,12 +349,17 @@ def rebuild_estimator(spec) -> object | None:
     from sklearn.base import BaseEstimator
 
     try:
-        cls = getattr(importlib.import_module(module), name)
-        if not (isinstance(cls, type) and issubclass(cls, BaseEstimator) and cls.__module__.startswith(ESTIMATOR_MODULES)):
+        package = ".".join(module.split(".")[:2])
+        if name not in REBUILDABLE or package not in PACKAGES:  # before any import: the learner names no module
+            return None
+        importlib.import_module(package)  # a public package of the library, which imports its private modules
+        cls = getattr(sys.modules.get(module), name, None)
+        if not (rebuildable(cls) and issubclass(cls, BaseEstimator)):
             return None
         if not all(type(k) is str for k in params) or not _plain_params(params):
             return None
-        return cls(**params)
+        built = cls(**params)
+        return built if _plain_params(built.get_params(deep=False)) else None
     except Exception:
         return None
 
@@ -349,6 +387,7 @@ class Grader:
         self.cells: list[LearnerCell] = []
         self.output_kept = 0
         self.variant_results: list[VariantResult] = []
+        self.emit = None  # under supervision: sends progress to the grader's parent (see supervise)
 
     def check_item(self, gid: str, deadline: float) -> None:
         """Fetch the names the item reads from the sandbox (as data, or Remotes) and judge it here."""
@@ -408,11 +447,15 @@ class Grader:
                 for variant in pending.pop(nbu.grade_id(src)):
                     started = time.monotonic()
                     self.variant_results.append(self.play_variant(variant, cells, index))
+                    if self.emit:
+                        self.emit({"variant": asdict(self.variant_results[-1])})
                     self.deadline += time.monotonic() - started  # the notebook's own time limit leaves variants out
             self.play_cell(cell, src, self.deadline)
         for left in pending.values():
             for variant in left:
                 self.variant_results.append(VariantResult(variant.name, "invalid", f"no answer cell `{variant.cell}`"))
+                if self.emit:
+                    self.emit({"variant": asdict(self.variant_results[-1])})
 
     def play_cell(self, cell, src, notebook_deadline: float) -> None:
         """One cell of the assembled notebook: a test cell's item judged here, any other cell run in the sandbox."""
@@ -426,6 +469,9 @@ class Grader:
         label = nbu.grade_id(src) if src is not None and nbu.grade_id(src) else f"cell {cell.get('id')}"
         where = f"`{label}`" if not label.startswith("cell ") else f"your code cell {len(self.cells) + 1}"
         signal.setitimer(signal.ITIMER_REAL, max(0.05, deadline - time.monotonic()) + 0.5)
+        gid, cells_before = nbu.grade_id(src) if src is not None else None, len(self.cells)
+        if self.emit:  # the parent kills this process if the cell overruns, whatever runs in C
+            self.emit({"at": where, "budget": budget, "deadline": deadline})
         try:
             if src is not None and nbu.is_test(src):
                 self.check_item(nbu.grade_id(src), deadline)
@@ -441,6 +487,17 @@ class Grader:
             raise SandboxError(exc.kind, f"at {where}: {exc}") from None
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            if self.emit:
+                self._progress(gid, cells_before)
+
+    def _progress(self, gid, cells_before: int) -> None:
+        """Tell the parent what this cell added to the result (nothing from a variant: its results come whole)."""
+        update: dict = {"done": True}
+        if not self.sandbox.in_variant:
+            if gid in self.verdicts:
+                update["verdict"] = self.verdicts[gid].as_dict()
+            update["cells"] = [asdict(c) for c in self.cells[cells_before:]]
+        self.emit(update)
 
     def play_variant(self, variant: Variant, cells, index: int) -> VariantResult:
         """Fork the runner, play ``variant`` from cell ``index`` to its item in the copy, and come back.
@@ -525,21 +582,29 @@ def grade(job: Job) -> SubmissionResult:
     def invalid(detail: str) -> SubmissionResult:
         return SubmissionResult(job.student, job.lab, "invalid", detail, blank_items(root, job.lab, "not run", "not graded: " + detail))
 
+    name = Path(job.notebook).name
     try:
         learner = nbu.read(job.notebook)
     except NotebookError as exc:
-        return invalid(str(exc).replace(str(job.notebook), Path(job.notebook).name))
+        return invalid(str(exc).replace(str(job.notebook), name))
     if len(learner.cells) > MAX_CELLS:
-        return invalid(f"{Path(job.notebook).name}: has {len(learner.cells):,} cells; at most {MAX_CELLS:,} are accepted.")
+        return invalid(f"{name}: has {len(learner.cells):,} cells; at most {MAX_CELLS:,} are accepted.")
     other = nbu.lab_of(learner)
     if other is not None and other != job.lab:
-        return invalid(f"{Path(job.notebook).name}: is a notebook of lab {other}, not {job.lab}.")
-    built = assemble(source, learner, release)
+        return invalid(f"{name}: is a notebook of lab {other}, not {job.lab}.")
+    try:
+        built = assemble(source, learner, release)
+    except Exception as exc:  # noqa: BLE001 - a notebook nbformat accepted but that is not one (a cell's source an int)
+        return invalid(f"{name}: is not a valid notebook ({type(exc).__name__}: {str(exc)[:200]}).")
     sandbox = Sandbox.start(root, job.slot, job.limits, job.isolate, [Path(p) for p in job.private])
     grader = Grader(job, source, built, checks, sandbox, release)
+    variants = [Variant(**v) for v in job.variants]
     status, detail = "graded", ""
     try:
-        grader.play([Variant(**v) for v in job.variants])
+        if sandbox.isolated:
+            status, detail = supervise(grader, variants, root)
+        else:
+            grader.play(variants)
     except SandboxError as exc:
         status, detail = exc.kind, str(exc)
     finally:
@@ -549,6 +614,204 @@ def grade(job: Job) -> SubmissionResult:
     result.seconds = round(time.monotonic() - started, 2)
     log_execution(job.lab, "grade" if sandbox.isolated else "check", result.seconds, len(job.variants))
     return result
+
+
+# ---------------------------------------------------------------- the trusted side without root
+
+GRACE = 3.0  # seconds past a cell's deadline before the parent kills the checks (they stop themselves at +0.5 s)
+BETWEEN_CELLS = 30.0  # seconds the checks may take between one cell and the next (bookkeeping only)
+# What the trusted side may use: the checks hold the lab's data, the learner's data and their own references.
+TRUSTED_LIMITS = Limits(memory_mb=4096, processes=16, file_mb=64, scratch_mb=256, open_files=256, cpu_seconds=3600)
+TRUSTED_UIDS = 500  # the trusted side of slot n takes a sandbox uid from n + 500 on (never one a sandbox holds)
+
+
+def supervise(grader: Grader, variants: list[Variant], root: Path) -> tuple[str, str]:
+    """Play the notebook in a child process that has given up root, and hold it to its deadlines from here.
+
+    With root, the process that reads the submission, starts sandboxes and cleans up keeps root, but
+    does nothing else. The checks run in a forked child that first leaves for fresh mount, network,
+    IPC, UTS and cgroup namespaces, sees only what grading this lab needs (sandbox.trusted_view), joins
+    cgroups of its own (memory, processes, CPU), takes a uid of its own, loses every privilege, and
+    may not make user namespaces. It reports each cell as it starts (with its deadline) and what each
+    cell added; this process kills it when a cell overruns, whatever it is running (C code that no
+    signal handler can interrupt), and keeps the result up to that cell. It also starts, on request,
+    the clean sandboxes in which the checks fit the learner's estimators (pmle.feedback.fit_clean).
+    """
+    import shutil
+    import socket
+    import tempfile
+
+    from pmle.grading.sandbox import Cgroups, cgroup_name, claim_uid
+
+    job = grader.job
+    uid, uid_lock = claim_uid(job.slot + TRUSTED_UIDS)
+    cgroups = Cgroups(cgroup_name(), TRUSTED_LIMITS)
+    workdir = Path(tempfile.mkdtemp(prefix="pmle-trusted-"))
+    here, there = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    fitters: list[Sandbox] = []
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: checks only, without root
+        code = 70
+        try:
+            here.close()
+            os.close(uid_lock)
+            _become_trusted(root, job.lab, uid, cgroups, workdir)
+            code = _play_as_child(grader, variants, there)
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent as a crash of the checks
+            try:
+                print(f"the checks stopped: {type(exc).__name__}: {exc}"[:500], file=sys.stderr, flush=True)
+            except BaseException:  # noqa: BLE001
+                pass
+        os._exit(code)
+    there.close()
+    try:
+        return _watch(grader, pid, here, fitters, root, cgroups)
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        cgroups.kill_all()
+        for fitter in fitters:
+            fitter.kill()
+        here.close()
+        import subprocess
+
+        subprocess.run(["pkill", "-KILL", "-U", str(uid)], capture_output=True)
+        os.close(uid_lock)  # the uid is free again only once nothing runs as it
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _become_trusted(root: Path, lab: str, uid: int, cgroups, workdir: Path) -> None:
+    """In the forked child, as root still: namespaces, the trusted view, limits, then no root at all."""
+    import ctypes
+
+    from pmle.grading.sandbox import _drop_privileges, _set_rlimits, build_root, deny_user_namespaces, trusted_view
+
+    cgroups.join()
+    CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWNET = 0x20000, 0x2000000, 0x4000000, 0x8000000, 0x40000000
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), "unshare failed")
+    build_root(trusted_view(root, lab), TRUSTED_LIMITS.scratch_mb, uid, str(workdir / "root"), proc_options="hidepid=2")
+    os.chdir("/tmp/work")
+    os.environ.update(HOME="/tmp/work", MPLCONFIGDIR="/tmp/work/.matplotlib", TMPDIR="/tmp")
+    _set_rlimits(TRUSTED_LIMITS, address_space=False)
+    _drop_privileges(uid)
+    deny_user_namespaces()
+
+
+def _play_as_child(grader: Grader, variants: list[Variant], channel) -> int:
+    from pmle.feedback import fit_in
+
+    def emit(message: dict) -> None:
+        write_frame(channel.fileno(), json.dumps(message).encode())
+
+    grader.emit = emit
+    grader.sandbox = grader.sandbox.channel()  # its process, cgroups and uid are the parent's to clean up
+    grader.client.sandbox = grader.sandbox
+    fit_in(CleanFitter(grader, channel))
+    status, detail = "graded", ""
+    try:
+        grader.play(variants)
+    except SandboxError as exc:
+        status, detail = exc.kind, str(exc)
+    emit({"end": status, "detail": detail})
+    return 0
+
+
+def _watch(grader: Grader, pid: int, channel, fitters: list[Sandbox], root: Path, cgroups) -> tuple[str, str]:
+    """The parent's side: mirror the child's progress into ``grader`` and kill the child at a deadline."""
+    import socket
+
+    kill_at = time.monotonic() + STARTUP_TIMEOUT + BETWEEN_CELLS
+    where, budget = "the start", STARTUP_TIMEOUT
+    while True:
+        try:
+            message = json.loads(read_frame(channel.fileno(), kill_at))
+            if type(message) is not dict:
+                raise ValueError("not a message")
+        except TimeoutError:
+            return "timeout", f"at {where}: still running after {budget:g} s"
+        except (EOFError, OSError, ValueError):
+            return "crashed", _child_death(pid, cgroups)
+        if "at" in message:
+            where, budget = str(message["at"]), float(message["budget"])
+            kill_at = float(message["deadline"]) + GRACE
+        if "verdict" in message:
+            verdict = Verdict(**{k: str(message["verdict"][k]) for k in ("item", "status", "message")})
+            grader.verdicts[verdict.item] = verdict
+        for cell in message.get("cells", ()):
+            grader.cells.append(LearnerCell(**cell))
+        if "variant" in message:
+            grader.variant_results.append(VariantResult.from_dict(message["variant"]))
+        if "done" in message:
+            kill_at = time.monotonic() + BETWEEN_CELLS
+        if "fitter" in message:
+            job = grader.job
+            fitter = Sandbox.start(root, job.slot, job.limits, True, [Path(p) for p in job.private])
+            fitters.append(fitter)
+            socket.send_fds(channel, [b"F"], [fitter.to_runner, fitter.from_runner])
+        if "end" in message:
+            status, detail = str(message["end"]), str(message["detail"])
+            if status == "crashed" and UNKNOWN_DEATH in detail:
+                detail = detail.replace(UNKNOWN_DEATH, grader.sandbox._death())
+            return status, detail
+
+
+def _child_death(pid: int, cgroups) -> str:
+    _, status = os.waitpid(pid, 0)
+    if cgroups.oom_killed():
+        return "the checks used more memory than allowed and were stopped"
+    code = os.waitstatus_to_exitcode(status)
+    return f"the checks stopped unexpectedly (exit code {code})"
+
+
+class CleanFitter:
+    """Fits the learner's estimators for pmle.feedback.fit_clean / run_clean in a clean sandbox of their own.
+
+    The sandbox is started by the parent on the first request (it needs root) and lives until the end
+    of the submission. No learner code runs in it: the learner's estimator arrives as its class and
+    data-only parameters (rebuilt here from REBUILDABLE classes) and is built there anew, so nothing can
+    have patched the library it runs, and anything the parameters make it do stays inside the sandbox's
+    limits and the cell's deadline.
+    """
+
+    def __init__(self, grader: Grader, channel):
+        self.grader, self.channel = grader, channel
+        self.client: Client | None = None
+
+    def _ready(self) -> Client:
+        import socket
+
+        if self.client is None:
+            write_frame(self.channel.fileno(), json.dumps({"fitter": True}).encode())
+            _, fds, _, _ = socket.recv_fds(self.channel, 1, 2)
+            if len(fds) != 2:
+                raise SandboxError("crashed", "the clean sandbox for fitting did not start")
+            fitter = Sandbox(None, fds[0], fds[1], None, None, True, None)
+            fitter.request("ping", STARTUP_TIMEOUT)
+            self.client = Client(fitter)
+        self.client.deadline = self.grader.client.deadline
+        return self.client
+
+    def __call__(self, model, X, y):
+        client = self._ready()
+        if not _plain_params(model.get_params(deep=False)):
+            raise TypeError(f"a {type(model).__name__} with these parameters is not fitted by the grader")
+        built = client.stored(model)
+        if not isinstance(built, Remote):
+            raise TypeError(f"cannot build a {type(model).__name__} in the clean sandbox")
+        return built.fit(X, y)
+
+    def call(self, func, args: tuple, kwargs: dict):
+        client = self._ready()
+        module, name = getattr(func, "__module__", ""), getattr(func, "__qualname__", "")
+        return client.ask("libcall", module=module, name=name, args=[client.prepare(a) for a in args],
+                          kwargs={k: client.prepare(v) for k, v in kwargs.items()})
 
 
 def log_execution(lab: str, kind: str, seconds: float, variants: int = 0) -> None:
