@@ -83,10 +83,12 @@ def test_rebuild_estimator_builds_only_sklearn_estimators():
 
 
 def test_rebuilt_estimators_hold_no_learner_code_and_touch_no_files():
-    """Is an estimator refused when its parameters carry learner callables, a cache folder or file input?
+    """Is an estimator refused when its class is not on the allow-list, or its parameters carry learner
+    callables, a cache folder or file input, at any depth?
 
-    The trusted process fits rebuilt estimators, so a learner's FunctionTransformer(func=...) or a
-    CountVectorizer(input="filename") would run learner code or read files with the grader's rights.
+    Rebuilt estimators are genuine library objects on the trusted side (to check their structure); a
+    learner's FunctionTransformer(func=...), a CountVectorizer(input="filename") or a search whose grid
+    sets a cache would make library code run learner code or touch files there.
     """
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.pipeline import Pipeline
@@ -115,10 +117,19 @@ def test_rebuilt_estimators_hold_no_learner_code_and_touch_no_files():
     ok = rebuild_estimator({"module": "sklearn.pipeline", "name": "Pipeline",
                             "params": {"steps": [("s", StandardScaler())], "memory": None}})
     assert type(ok).__name__ == "Pipeline"
-    search = rebuild_estimator({"module": "sklearn.model_selection._search", "name": "GridSearchCV",
-                                "params": {"estimator": Pipeline([("s", StandardScaler())]),
-                                           "param_grid": {"s__with_mean": [True, False]}, "scoring": "roc_auc"}})
-    assert type(search).__name__ == "GridSearchCV", "a plain grid is data"
+    search = {"module": "sklearn.model_selection._search", "name": "GridSearchCV",
+              "params": {"estimator": Pipeline([("s", StandardScaler())]),
+                         "param_grid": {"s__with_mean": [True, False]}, "scoring": "roc_auc"}}
+    assert rebuild_estimator(search) is None, "no meta-estimator that takes a parameter grid, even a plain one"
+    weighted = rebuild_estimator({"module": "sklearn.linear_model._logistic", "name": "LogisticRegression",
+                                  "params": {"C": 0.5, "class_weight": {0: 1, 1: 5}}})
+    assert type(weighted).__name__ == "LogisticRegression" and weighted.class_weight == {0: 1, 1: 5}
+    import sys
+
+    before = set(sys.modules)
+    assert rebuild_estimator({"module": "sklearn.externals.unknown", "name": "Pipeline", "params": {}}) is None
+    assert rebuild_estimator({"module": "sklearn.pipeline", "name": "Bunch", "params": {}}) is None
+    assert set(sys.modules) == before, "a learner's description made the trusted side import a module"
 
 
 def test_remote_objects_compare_by_identity():

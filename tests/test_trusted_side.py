@@ -100,9 +100,9 @@ def hang_in_c() -> dict:
 def test_a_check_stuck_in_c_is_killed_from_outside(course, tmp_path):
     """Does the parent stop a check that no alarm can interrupt, at its cell's deadline, keeping earlier verdicts?"""
     started = time.monotonic()
-    result = grade_with(course, tmp_path, hang_in_c, cell_timeout=4.0)
+    result = grade_with(course, tmp_path, hang_in_c, cell_timeout=10.0)
     took = time.monotonic() - started
     by_item = {i.item: i for i in result.items}
-    assert result.status == "timeout" and "at `framing`: still running after 4 s" in result.detail, result.detail
+    assert result.status == "timeout" and "at `framing`: still running after 10 s" in result.detail, result.detail
     assert by_item["task_types"].status == "pass" and by_item["not_ml"].status == "not run"
-    assert took < 4.0 + trusted.GRACE + 20, took
+    assert took < 10.0 + trusted.GRACE + 20, took

@@ -6,12 +6,13 @@ little harm. With root on Linux ("full" isolation) the runner gets:
 - its own user id (one per worker slot, never shared by two running submissions), no groups,
   and no way to gain privileges (no_new_privs, so set-uid programs don't help);
 - no network (a fresh network namespace with no interfaces, not even loopback);
-- its own process namespace: when the runner's init process ends, the kernel kills every process
-  left in it, detached (`setsid`) or not; a cgroup caps the process count and memory;
-- a private view of the files: the course folder is hidden except the data, the released labs and
-  the package code (solutions/, autograder/ with the answer keys, grading/ with the gradebook, tests/,
-  .git are not there), /root, /home, the submissions and the output folder are hidden, and /tmp is a
-  small private tmpfs that holds its working folder; everything else is read-only;
+- its own process, IPC, UTS and cgroup namespaces: when the runner's init process ends, the kernel
+  kills every process left in it, detached (`setsid`) or not, and its SysV IPC objects go with it;
+  a cgroup (randomly named) caps the process count and memory;
+- a file system built from nothing (`build_root`): the system, Python and its libraries, the course's
+  data and released labs, and pmle.data's loader without the seeded generators, all read-only, and
+  small private scratch folders; nothing else of the machine exists in it;
+- a seccomp filter that refuses new user namespaces;
 - limits on file size, open files and CPU time.
 
 Without root ("none" isolation) the runner is only a separate process in its own session with the
@@ -226,7 +227,7 @@ def cgroup_name() -> str:
     import secrets
 
     name = f"pmle-{secrets.token_hex(8)}"
-    LOCKS.mkdir(mode=0o700, exist_ok=True)
+    _locks()
     with open(_registry(os.getpid()), "a") as f:
         f.write(name + "\n")
     return name
@@ -326,11 +327,22 @@ class Cgroups:
 LOCKS = Path(tempfile.gettempdir()) / "pmle-sandbox-uids"
 
 
+def _locks() -> Path:
+    """LOCKS, made private to this user; refused if someone else made it first (it sits in a shared /tmp)."""
+    import stat
+
+    LOCKS.mkdir(mode=0o700, exist_ok=True)
+    info = os.lstat(LOCKS)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
+        raise RuntimeError(f"{LOCKS} is not a private folder of this user: remove it and grade again")
+    return LOCKS
+
+
 def claim_uid(start: int) -> tuple[int, int]:
     """A sandbox user id no other running sandbox on this machine holds, and the lock fd that holds it."""
     import fcntl
 
-    LOCKS.mkdir(mode=0o700, exist_ok=True)
+    _locks()
     for offset in range(1000):
         uid = UID_BASE + (start + offset) % 1000
         fd = os.open(LOCKS / f"{uid}.lock", os.O_CREAT | os.O_RDWR, 0o600)

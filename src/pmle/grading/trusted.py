@@ -398,7 +398,7 @@ class Grader:
         self.client.deadline = deadline
         self.client.forget_stored()
         names = self.checks.names(gid)
-        reply = self.client.ask("get", names=list(names))
+        reply = self._protocol(self.client.ask, "get", names=list(names))
         found = reply.get("found", {}) if isinstance(reply, dict) else {}
         found = {k: v for k, v in found.items() if k in names} if isinstance(found, dict) else {}
         saved = sys.stdout, sys.stderr
@@ -412,9 +412,17 @@ class Grader:
             if pyplot is not None:
                 pyplot.close("all")
 
+    @staticmethod
+    def _protocol(send, *args, **fields):
+        """A request the runner always answers (it catches everything a cell raises): an error answer is forged."""
+        try:
+            return send(*args, **fields)
+        except Exception:  # noqa: BLE001 - SandboxError and VariantEnded are BaseExceptions and pass through
+            raise SandboxError("crashed", "the notebook's process sent a malformed message (an error it never sends)") from None
+
     def run_cell(self, cell, src, deadline: float) -> None:
         """Run a notebook cell in the sandbox; keep a learner cell's output, and which names a failing cell left unsure."""
-        reply = self.sandbox.request("run", max(0.1, deadline - time.monotonic()), source=cell.source)
+        reply = self._protocol(self.sandbox.request, "run", max(0.1, deadline - time.monotonic()), source=cell.source)
         if not isinstance(reply, dict):
             reply = {}
         output, error = str(reply.get("output", "")), str(reply.get("error", ""))
