@@ -193,3 +193,65 @@ def test_array_checks():
 def test_pick_tolerates_rebuilt_float_candidates():
     """Is 0.15000000000000002 from np.arange taken as the candidate 0.15?"""
     check_pick("t", np.arange(0.01, 0.51, 0.01)[14], {0.14: 1.0, 0.15: 2.0}, tol=0.0)
+
+
+def test_a_near_miss_shows_digits_enough_to_tell_the_two_apart():
+    """Is a value just outside the tolerance shown with the digits that differ, never as "0.9951, expected about 0.995"?"""
+    with pytest.raises(Incorrect) as info:
+        check_number("auc", 0.99506, 0.99504, atol=1e-6)
+    assert "0.995060, expected about 0.995040 (off by 2e-05)" in info.value.message
+    with pytest.raises(Incorrect) as info:
+        check_number("auc", 0.9951, 0.995, atol=1e-6)
+    assert "0.99510, expected about 0.99500" in info.value.message  # same decimals: not one number rounded
+    with pytest.raises(Incorrect) as info:
+        check_number("n", 7, 3)
+    assert "`n` = 7, expected about 3." in info.value.message
+    from pmle.feedback import check_array
+
+    with pytest.raises(Incorrect) as info:
+        check_array("costs", [3650.25, 4400.5], [3650.0, 4400.5], rtol=1e-6)
+    assert "element 0 is 3650.25, expected about 3650.00" in info.value.message
+    with pytest.raises(Incorrect) as info:
+        check_pick("t", 5, {5: 0.80004, 6: 0.80006})
+    assert "0.800040" in info.value.message and "0.800060" in info.value.message
+
+
+def test_a_frame_or_series_is_shown_by_its_values_in_one_line():
+    """Is a DataFrame, Series or array in a message summarised in one line that shows values, not a cut repr?"""
+    frame = pd.DataFrame(np.arange(40).reshape(10, 4), columns=["customer_id", "tenure_months", "plan", "churned"],
+                         index=range(500, 510))
+    with pytest.raises(Incorrect) as info:
+        check_number("rate", frame, 0.2)
+    message = info.value.message
+    assert "\n" not in message and "a DataFrame of 10 rows x 4 columns" in message
+    assert "its first row (500): customer_id=0, tenure_months=1" in message
+    with pytest.raises(Incorrect) as info:
+        check_choice("q", pd.Series([0.25, 0.5], index=[7, 9]), "A", options=["A", "B"])
+    assert "a Series of 2 values [0.25, 0.5] with index [7, 9]" in info.value.message
+    cases = [Case((3,), {}, np.array([1.0, 2.0, 3.0]), "on 3")]
+    with pytest.raises(Incorrect) as info:
+        check_function("f", lambda n: np.array([1.0, 2.5, 3.0]), cases)
+    message = info.value.message
+    assert "an array of 3 values [1, 2.5, 3]" in message and "(element 1: 2.500, expected about 2.000)" in message
+
+
+def test_a_reset_index_is_named_not_counted():
+    """Does a selection of the right size with renumbered rows say the index labels differ, not "n missing, n extra"?"""
+    frame = pd.DataFrame({"t": [1, 1, 2, 2]}, index=[10, 11, 12, 13])
+    right = frame[frame.t == 2]
+    with pytest.raises(Incorrect) as info:
+        check_rows("test", right.reset_index(drop=True), [12, 13])
+    message = info.value.message
+    assert "the index labels differ; keep the original index" in message and "missing" not in message
+    with pytest.raises(Incorrect) as info:  # renumbered labels that happen to overlap the expected ones
+        check_rows("test", right.set_axis([11, 12]), [12, 13])
+    assert "1 of its index labels are not the expected rows'" in info.value.message
+    assert "the index labels differ; keep the original index" in info.value.message
+    with pytest.raises(Incorrect) as info:
+        check_rows("test", frame.reset_index(drop=True), [12, 13])
+    assert "2 of the expected rows are missing and 4 rows should not be there" in info.value.message
+    assert "if you reset it, keep the original index" in info.value.message
+    with pytest.raises(Incorrect) as info:
+        check_rows("test", frame, [12, 13])
+    assert "expected 2: 2 rows should not be there (rows are compared by index label)." in info.value.message
+    assert "reset" not in info.value.message

@@ -118,9 +118,46 @@ def require_answer(name: str, value: Any) -> None:
         raise NotAttempted(f"`{name}` is still the placeholder: replace it with your answer and run the cell.")
 
 
-def _show(value: Any, limit: int = 80) -> str:
-    text = repr(value)
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())  # one line: a repr's line breaks and column padding become single spaces
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _item(value: Any) -> str:
+    """One element of a container, short: floats to 4 significant digits, text quoted."""
+    if isinstance(value, (float, np.floating)) and not isinstance(value, bool):
+        return f"{float(value):.4g}"
+    if isinstance(value, (np.integer, np.bool_)):
+        return repr(value.item())
+    return _cut(repr(value), 24)
+
+
+def _first(values: Sequence[Any], n: int = 5) -> str:
+    shown = ", ".join(_item(v) for v in list(values[:n]))
+    return f"[{shown}{', ...' if len(values) > n else ''}]"
+
+
+def _show(value: Any, limit: int = 80) -> str:
+    """A learner's value in one line that shows values: a frame, Series or array as its size and first values."""
+    try:
+        if isinstance(value, pd.DataFrame):
+            n, m = value.shape
+            cols = _first([str(c) for c in value.columns], 6)
+            text = f"a DataFrame of {n} rows x {m} columns {cols}"
+            if n and m:
+                label, row = value.index[0], value.iloc[0]
+                cells = ", ".join(f"{c}={_item(v)}" for c, v in list(row.items())[:4])
+                text += f"; its first row ({_item(label)}): {cells}{', ...' if m > 4 else ''}"
+            return _cut(text, max(limit, 200))
+        if isinstance(value, pd.Series):
+            text = f"a Series of {len(value)} values {_first(value.to_numpy())} with index {_first(value.index)}"
+            return _cut(text, max(limit, 160))
+        if isinstance(value, np.ndarray) and value.ndim >= 1:
+            kind = f"an array of shape {value.shape}" if value.ndim > 1 else f"an array of {value.size} values"
+            return _cut(f"{kind} {_first(value.reshape(-1))}", max(limit, 120))
+    except Exception:  # noqa: BLE001 - an odd object: fall back to its repr
+        pass
+    return _cut(repr(value), limit)
 
 
 # ---------------------------------------------------------------- choices
@@ -255,17 +292,39 @@ def check_number(
     for wrong, message in mistakes:
         if close(number, wrong, rtol=rtol, atol=atol):
             raise Incorrect(f"`{name}` = {number:.4g}: {message}")
-    got_text, want_text = _distinct(number, expected)
-    raise Incorrect(f"`{name}` = {got_text}, expected about {want_text}.")
+    raise Incorrect(f"`{name}` = {_versus(number, expected)}.")
 
 
 def _distinct(a: float, b: float) -> tuple[str, str]:
-    """Two numbers shown with enough digits to see that they differ (4 significant digits at least)."""
-    for digits in range(4, 13):
-        left, right = f"{a:.{digits}g}", f"{b:.{digits}g}"
-        if left != right:
-            return left, right
-    return f"{a!r}", f"{b!r}"
+    """Two numbers shown alike and with digits enough to read how far apart they are.
+
+    At least 4 significant digits, and at least 2 of their difference, both with the same number of
+    decimals (0.995060 and 0.995040, never 0.9951 and 0.995, which look like one number rounded);
+    whole numbers as integers.
+    """
+    a, b = float(a), float(b)
+    if not (math.isfinite(a) and math.isfinite(b)) or a == b:
+        return f"{a!r}", f"{b!r}"
+    if a.is_integer() and b.is_integer() and max(abs(a), abs(b)) < 1e15:
+        return f"{int(a)}", f"{int(b)}"
+    lead = math.floor(math.log10(max(abs(a), abs(b))))
+    gap = float(f"{abs(a - b):.2g}")  # rounded first: 0.9951 - 0.995 is 9.99999e-05, a gap of 1e-04
+    digits = max(4, lead - math.floor(math.log10(gap)) + 2)
+    if digits > 17:
+        return f"{a!r}", f"{b!r}"
+    if -4 <= lead < 9:
+        decimals = max(0, digits - 1 - lead)
+        return f"{a:.{decimals}f}", f"{b:.{decimals}f}"
+    return f"{a:.{digits - 1}e}", f"{b:.{digits - 1}e}"
+
+
+def _versus(got: float, want: float) -> str:
+    """ "0.995060, expected about 0.995040 (off by 2e-05)": the difference named when the two are close."""
+    got_text, want_text = _distinct(got, want)
+    text = f"{got_text}, expected about {want_text}"
+    if math.isfinite(got) and math.isfinite(want) and got != want and abs(got - want) < 0.01 * max(abs(got), abs(want)):
+        text += f" (off by {abs(got - want):.2g})"
+    return text
 
 
 def check_set(
@@ -388,8 +447,24 @@ def check_function(
                 theirs = theirs.reindex(got.index)
             if same_values(got, theirs, rtol=rtol, atol=atol):
                 raise Incorrect(f"`{name}` {case.about}: {message}")
-        raise Incorrect(f"`{name}` {case.about}: expected {_show(want)}, got {_show(got)}.")
+        raise Incorrect(f"`{name}` {case.about}: expected {_show(want)}, got {_show(got)}{_where_differs(got, want)}.")
     passed(name)
+
+
+def _where_differs(got: Any, want: Any) -> str:
+    """ " (element 3: 0.5000, expected about 0.2500)" for two arrays of numbers of one shape; else nothing."""
+    try:
+        a, b = as_array(got), as_array(want)
+        if a.shape != b.shape or a.ndim == 0 or a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
+            return ""
+        a, b = a.astype(float).reshape(-1), b.astype(float).reshape(-1)
+        off = np.flatnonzero(~np.isclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
+        if not len(off):
+            return ""
+        i = int(off[0])
+        return f" (element {i}: {_versus(a[i], b[i])})"
+    except Exception:  # noqa: BLE001 - values that don't compare as numbers: the values shown say it
+        return ""
 
 
 # ---------------------------------------------------------------- rows, picks
@@ -420,10 +495,17 @@ def check_rows(
         if recognised:
             raise Incorrect(f"`{name}`: {message}")
     missing, extra = len(want.difference(frame.index)), len(frame.index.difference(want))
-    if len(frame) == len(want) and missing == len(want):
-        raise Incorrect(f"`{name}` has the right number of rows but none of the original index labels: keep the "
-                        "original index (no `reset_index` or `ignore_index`), it says which rows these are.")
-    raise Incorrect(f"`{name}` has {len(frame)} rows, expected {len(want)}: {missing} missing, {extra} that should not be there.")
+    if len(frame) == len(want):
+        labels = "none of its index labels are" if missing == len(want) else f"{extra} of its index labels are not"
+        raise Incorrect(f"`{name}` has the right number of rows ({len(want)}), but {labels} the expected rows': the "
+                        "index labels differ; keep the original index (no `reset_index` or `ignore_index`), it says "
+                        "which rows these are. If you kept it, these are other rows.")
+    renumbered = isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1
+    found = [f"{missing} of the expected rows are missing"] if missing else []
+    found += [f"{extra} rows should not be there"] if extra else []
+    raise Incorrect(f"`{name}` has {len(frame)} rows, expected {len(want)}: {' and '.join(found)} (rows are compared "
+                    "by index label" + ("; its index is 0, 1, 2, ...: if you reset it, keep the original index"
+                                        if renumbered and extra else "") + ").")
 
 
 def check_pick(
@@ -452,9 +534,8 @@ def check_pick(
     for wrong, message in mistakes:
         if number == float(wrong):
             raise Incorrect(f"`{name}` = {number:g}: {message}")
-    raise Incorrect(
-        f"`{name}` = {number:g} has {score_name} {lookup[number]:.5f}; the best candidate, {best_key:g}, has {lookup[best_key]:.5f}."
-    )
+    mine, best = _distinct(lookup[number], lookup[best_key])
+    raise Incorrect(f"`{name}` = {number:g} has {score_name} {mine}; the best candidate, {best_key:g}, has {best}.")
 
 
 def check_shape(name: str, value: Any, shape: tuple[int | None, ...], *, mistakes: Sequence[tuple[tuple, str]] = ()) -> None:
@@ -515,7 +596,5 @@ def check_array(
     if got.shape != want.shape:
         raise Incorrect(f"`{name}` has shape {got.shape}, expected {want.shape}.")
     worst = int(np.argmax(np.abs(got - want).reshape(-1)))
-    raise Incorrect(
-        f"`{name}` differs from the expected values: element {worst} is {got.reshape(-1)[worst]:.4g}, "
-        f"expected about {want.reshape(-1)[worst]:.4g}."
-    )
+    mine, right = _distinct(got.reshape(-1)[worst], want.reshape(-1)[worst])
+    raise Incorrect(f"`{name}` differs from the expected values: element {worst} is {mine}, expected about {right}.")
