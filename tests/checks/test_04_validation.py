@@ -6,6 +6,8 @@ messages, not the numbers; no notebook is executed.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -86,10 +88,26 @@ def gap_answer(ref, random=None, group=None, optimism=None):
 
 
 def test_group_gap_reference_passes(run, ref):
-    """Do the reference scores pass, and a grouped score of a shuffled GroupKFold (within 0.02) too?"""
+    """Do the reference scores pass, a shuffled GroupKFold's grouped score too, and numbers rounded to 2 decimals?"""
+    from sklearn.model_selection import GroupKFold
+
     assert run("group_gap", **gap_answer(ref)).passed
-    shuffled_groups = ref.gap_scores()["group"] - 0.015
-    assert run("group_gap", **gap_answer(ref, group=shuffled_groups)).passed
+    X, _, customers, _, active = ref._app_data()
+    for seed in (0, 3):  # the lowest grouped scores of 20 shuffles (0.508, 0.509)
+        shuffled = ref._knn_cv(X[ref.profile_columns(X)], active, GroupKFold(5, shuffle=True, random_state=seed), customers)
+        assert run("group_gap", **gap_answer(ref, group=shuffled)).passed
+    scores = ref.gap_scores()
+    random, group = round(scores["random"], 2), round(scores["group"], 2)
+    assert run("group_gap", random_auc=random, group_auc=group, optimism=round(scores["random"] - scores["group"], 2)).passed
+
+
+def test_group_gap_optimism_is_the_learners_own_difference(run, ref):
+    """Is `optimism` judged against the learner's own two (accepted) scores, not only the reference's?"""
+    scores = ref.gap_scores()
+    random, group = scores["random"] + 0.01, scores["group"] - 0.02
+    assert run("group_gap", random_auc=random, group_auc=group, optimism=random - group).passed
+    result = run("group_gap", random_auc=random, group_auc=group, optimism=scores["random"] - scores["group"] - 0.03)
+    assert_wrong(result, "your own two scores")
 
 
 def test_group_gap_mistakes_are_named(run, ref):
@@ -101,6 +119,10 @@ def test_group_gap_mistakes_are_named(run, ref):
     assert_wrong(run("group_gap", **gap_answer(ref, optimism=flipped)), "sign is flipped")
     leaky = ref.gap_mistakes()["random_all_columns"]
     assert_wrong(run("group_gap", **gap_answer(ref, random=leaky)), "`sessions_30d`")
+    unshuffled = ref.gap_mistakes()["random_unshuffled"]
+    assert_wrong(run("group_gap", **gap_answer(ref, random=unshuffled)), "without `shuffle=True`")
+    accuracy = ref.gap_mistakes()["random_accuracy"]
+    assert_wrong(run("group_gap", **gap_answer(ref, random=accuracy)), "this is accuracy")
 
 
 def test_group_gap_missing_is_not_attempted(run):
@@ -194,6 +216,29 @@ def test_best_depth_mistakes_are_named(run, ref):
     assert_wrong(run("best_depth", **{**answer, "june_auc": june_labels}), "hard 0/1 predictions")
 
 
+def test_best_depth_training_scores_and_test_month_in_training_are_named(run, ref):
+    """Do training-fold scores (for cv_auc and the depth they pick) and a June tree fitted on June too fail by name?"""
+    answer = depth_answer(ref)
+    train_folds = ref.train_fold_scores()
+    assert_wrong(run("best_depth", **{**answer, "cv_auc": train_folds}), "own training months (`train_score`)")
+    deepest = max(train_folds, key=train_folds.get)
+    assert deepest != answer["best_depth"]
+    assert_wrong(run("best_depth", **{**answer, "cv_auc": train_folds, "best_depth": deepest}),
+                 "own training months (`train_score`)")
+    on_all = ref.june_of_tree_fitted_on_all(answer["best_depth"])
+    assert abs(on_all - answer["june_auc"]) > 0.01
+    assert_wrong(run("best_depth", **{**answer, "june_auc": on_all}), "train plus test")
+
+
+def test_best_depth_message_shows_digits_enough(run, ref):
+    """Does a cv_auc off by 1e-5 show two numbers that differ, never one number and its rounding?"""
+    answer = depth_answer(ref)
+    off = {d: v + (1e-5 if d == 4 else 0) for d, v in answer["cv_auc"].items()}
+    message = run("best_depth", **{**answer, "cv_auc": off}).message
+    got, want = re.search(r"= ([0-9.]+), expected about ([0-9.]+)", message).groups()
+    assert got != want and "walk-forward folds" in message, message
+
+
 def test_best_depth_carries_the_learner_splitter_forward(run, ref):
     """Is Q4 scored with the learner's own (wrong) splitter, so Q3's mistake is not charged twice?"""
     off_by_one = ref.WALK_MISTAKES[1][0]  # training rows include the test month
@@ -278,6 +323,8 @@ def _factories():
         "default L2 penalty": lambda C=1.0: make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
                                                           StandardScaler(),
                                                           LogisticRegression(C=C, penalty="l1", solver="liblinear")),
+        "its default must be": lambda C=0.5: make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
+                                                           StandardScaler(), LogisticRegression(C=C)),
     }
 
 
@@ -285,6 +332,16 @@ def _factories():
 def test_make_churn_model_mistakes_are_named(run, fragment):
     """Does each recorded wrong factory fail with the message that names its mistake?"""
     assert_wrong(run("make_churn_model", make_churn_model=_factories()[fragment]), fragment)
+
+
+def test_make_churn_model_names_the_unscaled_penalty_and_the_never_users(run, ref):
+    """Do the no-scaler and no-indicator messages name the mistake (an unscaled penalty; never-users' churn rate)?"""
+    assert_wrong(run("make_churn_model", make_churn_model=_factories()["no scaler inside the pipeline"]),
+                 "an unscaled penalty")
+    never, others = ref.never_user_churn()
+    assert never > 3 * others  # the indicator matters: never-users churn far more often
+    message = run("make_churn_model", make_churn_model=_factories()["missing-value indicators"]).message
+    assert f"{never:.0%}" in message and f"{others:.0%}" in message
 
 
 def test_make_churn_model_unattempted_and_broken(run):
@@ -303,20 +360,50 @@ def test_make_churn_model_unattempted_and_broken(run):
 # ---------------------------------------------------------------- honest, after_nested, search_design, report
 
 
-@pytest.mark.parametrize("item, right, wrong, fragment", [
-    ("honest", {"pipeline_cv", "nested"}, {"pipeline_cv", "nested", "scale_first"}, "preprocessing fitted before the split"),
-    ("honest", ["nested", "pipeline_cv"], {"pipeline_cv", "nested", "tune_on_june"}, "hyperparameters chosen on the test set"),
-    ("after_nested", "refit_all", "best_inner", "`best_score_` is the maximum"),
-    ("search_design", "random", "grid", "tries only 4 distinct values"),
-    ("search_design", "random", "same", "not the same number of distinct values"),
-    ("report", "mean_spread", "best_seed", "tuning on the evaluation"),
-    ("report", "mean_spread", "fixed_seed", "repeatable, not reliable"),
+HONEST = {"pipeline_walk", "nested_walk"}
+RIGHT = {"honest": {"honest": HONEST}, "after_nested": {"after_nested": "refit_all"},
+         "search_design": {"search_design": "random", "managed_search": "bayesian"},
+         "report": {"report": "mean_spread", "tracking": "experiments"}}
+
+
+@pytest.mark.parametrize("item, wrong, fragment", [
+    ("honest", {"honest": HONEST | {"scale_first"}}, "preprocessing fitted before the split"),
+    ("honest", {"honest": HONEST | {"tune_on_june"}}, "hyperparameters chosen on the test set"),
+    ("honest", {"honest": HONEST | {"select_first"}}, "labels of the scored rows choose the features"),
+    ("honest", {"honest": HONEST | {"group_kfold"}}, "validated walk-forward"),
+    ("honest", {"honest": {"pipeline_walk"}}, "`nested_walk` is honest"),
+    ("honest", {"honest": {"nested_walk"}}, "`pipeline_walk` is honest"),
+    ("after_nested", {"after_nested": "best_inner"}, "`best_score_` is the maximum"),
+    ("search_design", {"search_design": "grid"}, "tries only 4 distinct values"),
+    ("search_design", {"search_design": "same"}, "not the same number of distinct values"),
+    ("search_design", {"managed_search": "random"}, "random search ignores the finished trials"),
+    ("search_design", {"managed_search": "grid"}, "only integer, discrete or categorical"),
+    ("report", {"report": "best_seed"}, "tuning on the evaluation"),
+    ("report", {"report": "fixed_seed"}, "repeatable, not reliable"),
+    ("report", {"tracking": "logging"}, "Cloud Logging keeps lines of text"),
+    ("report", {"tracking": "registry"}, "Model Registry versions and deploys"),
+    ("report", {"tracking": "notebook"}, "overwritten by the next run"),
 ])
-def test_choices(run, item, right, wrong, fragment):
-    """Does the right option pass, a recorded wrong one fail by name, and the placeholder count as not attempted?"""
-    assert run(item, **{item: right}).passed
-    assert_wrong(run(item, **{item: wrong}), fragment)
-    assert run(item, **{item: None}).status == "not attempted"
+def test_choices(run, item, wrong, fragment):
+    """Does the right answer pass, a recorded wrong option fail by name, and the placeholders count as not attempted?"""
+    right = RIGHT[item]
+    assert run(item, **right).passed
+    assert_wrong(run(item, **{**right, **wrong}), fragment)
+    assert run(item, **dict.fromkeys(right)).status == "not attempted"
+
+
+def test_honest_has_exactly_the_walk_forward_answers(run, ref):
+    """Is the expected set exactly the two estimates that train only on earlier months with every step in the folds?"""
+    assert run("honest", honest=["nested_walk", "pipeline_walk"]).passed
+    for option in ref.HONEST_OPTIONS:
+        if option not in HONEST:
+            assert run("honest", honest=HONEST | {option}).status == "wrong", option
+
+
+def test_two_part_choices_need_both_parts(run):
+    """Is a two-part scenario with only its first part answered not passed?"""
+    assert run("search_design", search_design="random", managed_search=None).status == "not attempted"
+    assert run("report", report="mean_spread", tracking=None).status == "not attempted"
 
 
 # ---------------------------------------------------------------- nested
@@ -382,6 +469,15 @@ def test_seed_spread_reference_passes(run, ref):
     rounded = np.round(means, 4)
     assert run("seed_spread", make_churn_model=ref.ref_churn_model, seed_means=rounded,
                seed_sd=float(np.std(rounded, ddof=1))).passed
+
+
+def test_seed_spread_standard_error_is_named(run, ref):
+    """Does the standard error of the seeds' average (sd / sqrt(5), with ddof=1 or 0) fail by name?"""
+    means = ref.ref_seed_folds().mean(axis=1)
+    for ddof in (1, 0):
+        standard_error = float(np.std(means, ddof=ddof) / np.sqrt(len(means)))
+        result = run("seed_spread", make_churn_model=ref.ref_churn_model, seed_means=means, seed_sd=standard_error)
+        assert_wrong(result, "standard error of the seeds' average")
 
 
 def test_seed_spread_population_sd_is_named(run, ref):
