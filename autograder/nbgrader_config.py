@@ -4,6 +4,7 @@ solutions/ is nbgrader's source directory and labs/ its release directory. Every
 run produces (gradebook, submitted/, autograded/, feedback/) lives in grading/, which git ignores.
 """
 
+import importlib.util
 import os
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
@@ -24,3 +25,17 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_S
 
 # Labs stay well inside the 20 s budget; the limit only stops runaway submissions.
 c.Execute.timeout = 60
+
+# Learners' cells and outputs are untrusted HTML, and nbgrader's pages (formgrader, generate_feedback)
+# show them on the instructor's Jupyter origin. sanitize_html makes nbconvert clean outputs (text/html,
+# text/markdown; JavaScript and widget outputs are dropped) and raw cells. nbgrader 0.9's formgrade and
+# feedback templates render markdown cells with `markdown2html` alone, never `clean_html`, whatever
+# sanitize_html says, and nbconvert's renderer keeps javascript: links: so both filters are replaced by
+# the course's allow-list sanitiser (pmle.grading.safehtml; it keeps headings, tables, code, data: images
+# and the checks' coloured verdicts readable). `pmle grade` sanitises the autograded notebooks it writes too.
+c.HTMLExporter.sanitize_html = True
+if importlib.util.find_spec("pmle") is not None:
+    c.HTMLExporter.filters = {
+        "markdown2html": "pmle.grading.safehtml.markdown2html",
+        "clean_html": "pmle.grading.safehtml.clean_html",
+    }

@@ -10,6 +10,7 @@ cell time limit; a right, a wrong and a blank submission of lab 01 itself are gr
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
@@ -66,6 +67,13 @@ def after(nb, gid: str, code: str):
 
 def wrong_framing(nb):
     return answer(nb, "framing", 'framing = "A"')
+
+
+XSS = ('<img src=x onerror="alert(1)"> <script>alert(2)</script> [click](javascript:alert(3)) '
+       '<svg onload=alert(4)></svg> [obfuscated](JaVa&#115;cript:alert(7)) <a href="data:text/html,x">d</a>')
+SVG_PAYLOAD = base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(8)"><script>alert(8)</script></svg>').decode()
+HTML_PAYLOAD = base64.b64encode(b"<script>alert(10)</script>").decode()
+PNG_DOT = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
 
 
 @dataclass
@@ -259,6 +267,33 @@ def _cases(tmp: Path, port: int, course: Path) -> list[Case]:
              status="invalid", score=0, detail="nbformat 5"),
         Case("other_lab", source("02_metrics"), status="invalid", score=0, detail="is a notebook of lab 02_metrics"),
     ]
+
+    # After the sandbox: a notebook nbformat only logs as invalid, and learner HTML bound for the instructor's browser
+    bad_source = json.loads(nbformat.writes(answered()))
+    bad_source["cells"].append({"cell_type": "markdown", "id": "bad-source", "metadata": {}, "source": 5})
+    markup = answered()
+    cell_of(markup, "explain_decision").source = "Calls pay.\n\n" + XSS
+    notes = nbformat.v4.new_markdown_cell("# My notes\n\n" + XSS + "\n\n| cut | accuracy |\n|---|---|\n| 10 | 0.9 |",
+                                          metadata={"tags": ['"><img src=x onerror=alert(9)>']})
+    markup.cells.insert(next(i for i, c in enumerate(markup.cells) if nbu.grade_id(c) == "framing") + 1, notes)
+    raw = answered()
+    raw.cells.append(nbformat.v4.new_raw_cell("<script>alert(5)</script><img src=x onerror=alert(6)>",
+                                              metadata={"raw_mimetype": "text/html", "format": "text/html"}))
+    attached = answered()
+    picture = nbformat.v4.new_markdown_cell("![chart](attachment:chart.svg) ![dot](attachment:dot.png) [page](attachment:page.html)")
+    picture.attachments = {"chart.svg": {"image/svg+xml": SVG_PAYLOAD}, "page.html": {"text/html": HTML_PAYLOAD},
+                           "dot.png": {"image/png": PNG_DOT}}
+    attached.cells.append(picture)
+    surrogate = json.loads(nbformat.writes(answered()))
+    surrogate["cells"].append({"cell_type": "markdown", "id": "lone", "metadata": {}, "source": "half a pair: \udc80"})
+    cases += [
+        Case("invalid_source", json.dumps(bad_source).encode(), status="invalid", score=0,
+             detail="is not a valid notebook (cell"),
+        Case("markdown_script", markup, score=FULL),
+        Case("raw_script", raw, score=FULL),
+        Case("attachment_payload", attached, score=FULL),
+        Case("lone_surrogate", json.dumps(surrogate).encode(), score=FULL),
+    ]
     return cases
 
 
@@ -340,6 +375,7 @@ CASE_NAMES = [
     "forged_pass_mark", "always_equal", "patched_isclose", "sys_exit", "os_exit", "infinite_loop", "print_flood",
     "memory_bomb", "fork_bomb", "read_secrets", "write_grades", "detached_process", "outbound_connection",
     "slow_describe", "forged_reply", "many_cells_flood", "too_many_cells", "malformed_json", "nbformat_5", "other_lab",
+    "invalid_source", "markdown_script", "raw_script", "attachment_payload", "lone_surrogate",
 ]
 
 
@@ -491,6 +527,100 @@ def test_gradebook_has_the_scores(run):
             grades = {g.name: g for g in submission.notebooks[0].grades}
             assert sum(g.auto_score or 0 for g in grades.values()) == run.of(name).score
             assert grades["explain_decision"].needs_manual_grade == (name != "malformed_json")
+
+
+def test_an_invalid_notebook_never_stops_the_batch(run):
+    """Is a notebook nbformat only logs as invalid (a cell whose source is a number) `invalid` with a short reason,
+    and does every student get a gradebook entry and an autograded notebook all the same?"""
+    from nbgrader.api import Gradebook
+
+    got = run.of("invalid_source")
+    assert "Traceback" not in got.detail and str(run.out.parent) not in got.detail and len(got.detail) < 200, got.detail
+    assert "source should be text" in got.detail, got.detail
+    assert run.result.notes == {} and not run.result.incomplete, run.result.notes
+    with Gradebook(run.gradebook) as gb:
+        assert sorted(s.student.id for s in gb.find_assignment(LAB).submissions) == sorted(CASE_NAMES)
+    missing = [n for n in CASE_NAMES if not (run.out / "autograded" / n / LAB / f"{LAB}.ipynb").is_file()]
+    assert missing == []
+
+
+LIVE_TAGS = ("script", "iframe", "object", "embed", "svg", "math", "style", "link", "meta", "base", "form", "frame")
+
+
+def _live(fragment: str, page: bool = False) -> list[str]:
+    """What in HTML could run script or fetch something when shown: script-capable tags, event handlers, links
+    other than http(s), mailto and #anchors, image sources other than data: PNG/JPEG/GIF/WebP. ``page``: one of our
+    own pages, whose <head> and summary.png are ours."""
+    import re
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Finder(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag in LIVE_TAGS:
+                found.append(f"<{tag}>")
+            for name, value in attrs:
+                url = "".join((value or "").split()).lower()
+                if name.startswith("on"):
+                    found.append(f"{tag} {name}")
+                elif name == "href" or (name == "src" and not page) or name in ("action", "formaction", "xlink:href"):
+                    image = re.match(r"data:image/(png|jpeg|gif|webp)[;,]", url)
+                    ok = url.startswith(("http:", "https:", "mailto:", "#")) if name == "href" else image
+                    if not ok:
+                        found.append(f"{tag} {name}={(value or '')[:40]}")
+
+        handle_startendtag = handle_starttag
+
+    Finder().feed(fragment.split("<body>", 1)[-1] if page else fragment)
+    return found
+
+
+def _as_formgrader_renders(cell) -> str:
+    """A markdown cell as nbgrader's formgrade template renders it with nbconvert's defaults (no sanitising)."""
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    renderer = IPythonRenderer(escape=False, attachments=cell.get("attachments", {}))
+    return MarkdownWithMath(renderer=renderer).render(cell.source)
+
+
+HTML_CASES = ("markdown_script", "raw_script", "attachment_payload", "lone_surrogate")
+
+
+def test_learner_html_is_inert_for_the_instructor(run):
+    """Is learner markup (markdown, the written answer, a raw cell, attachments, cell tags) inert in the autograded
+    notebook however it is rendered, and in every page we write, while the honest text stays readable?"""
+    submitted = nbu.read(run.subs / "markdown_script.ipynb")
+    assert len(_live(_as_formgrader_renders(cell_of(submitted, "explain_decision")))) >= 3  # live, unsanitised
+    autograded = {n: nbformat.read(run.out / "autograded" / n / LAB / f"{LAB}.ipynb", as_version=4) for n in HTML_CASES}
+    for name, nb in autograded.items():
+        nbformat.validate(nb)
+        assert not [c for c in nb.cells if c.cell_type == "raw" or c.get("attachments")], name
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                assert _live(_as_formgrader_renders(cell)) == [], (name, cell.source[:400])
+    answer_html = _as_formgrader_renders(cell_of(autograded["markdown_script"], "explain_decision"))
+    assert "Calls pay." in answer_html and "&lt;script&gt;alert(2)" in answer_html
+    text = "\n".join(c.source for c in autograded["markdown_script"].cells)
+    assert "<h1>My notes</h1>" in text and "<td>0.9</td>" in text and "onerror" not in text
+    pictures = autograded["attachment_payload"].cells[-1].source
+    assert 'src="data:image/png;base64,' in pictures and "svg" not in pictures.lower() and "alert" not in pictures
+    assert "&lt;script&gt;alert(5)" in autograded["raw_script"].cells[-1].source
+    assert "half a pair" in autograded["lone_surrogate"].cells[-1].source
+    for page in [*(run.out / "feedback").glob("*.html"), run.out / "summary.html"]:
+        assert _live(page.read_text(encoding="utf-8"), page=True) == [], page.name
+
+
+def test_outputs_are_private(run):
+    """Is everything `pmle grade` wrote (grade table, reports, cache, autograded notebooks, the gradebook) readable
+    by its user only?"""
+    import stat
+
+    database = Path(run.gradebook[len("sqlite:///"):])
+    written = [run.out, *run.out.rglob("*"), database]
+    assert (run.out / "autograded").is_dir() and any((run.out / ".pmle" / "results").iterdir())
+    loose = [f"{p} {stat.filemode(p.stat().st_mode)}" for p in written if not p.is_symlink() and p.stat().st_mode & 0o077]
+    assert loose == []
 
 
 def test_rerun_is_incremental_and_never_stale(run, tmp_path):

@@ -133,13 +133,22 @@ def test_a_fifo_named_like_a_notebook_is_not_graded(tmp_path: Path):
     assert_invalid(row, "not a regular file")
 
 
-def test_student_folders_that_map_to_one_id_are_both_reported(tmp_path: Path):
-    """Do two folder names that sanitise to the same id give one row naming both, not a guess?"""
-    write(tmp_path / "submitted" / "José" / LAB / f"{LAB}.ipynb")
-    write(tmp_path / "submitted" / "Jos#" / LAB / f"{LAB}.ipynb")
-    [row] = collect(tmp_path / "submitted", LAB, tmp_path / "work")
-    assert row.student == "Jos_"
-    assert_invalid(row, "José", "Jos#")
+def test_student_folders_that_map_to_one_id_both_get_an_id_of_their_own(tmp_path: Path):
+    """Do two folder names that sanitise to the same id each get a unique id, both graded, with a note naming both?"""
+    write(tmp_path / "submitted" / "José" / LAB / f"{LAB}.ipynb", b"e")
+    write(tmp_path / "submitted" / "Jos#" / LAB / f"{LAB}.ipynb", b"#")
+    write(tmp_path / "submitted" / "Jos_" / LAB / f"{LAB}.ipynb", b"_")  # the plain id is someone's own
+    rows = collect(tmp_path / "submitted", LAB, tmp_path / "work")
+    ids = subs.unique_ids([("José", ""), ("Jos#", ""), ("Jos_", "")])
+    assert {r.student for r in rows} == {ids[("José", "")][0], ids[("Jos#", "")][0], ids[("Jos_", "")][0]}
+    assert len({r.student for r in rows}) == 3
+    for row in rows:
+        assert_valid(row)
+        assert row.student.startswith("Jos_-") and subs.SAFE_ID.fullmatch(row.student)
+        assert "José" in row.note and "Jos#" in row.note and row.student in row.note
+    assert {r.notebook.read_bytes() for r in rows} == {b"e", b"#", b"_"}
+    again = collect(tmp_path / "submitted", LAB, tmp_path / "work2")
+    assert [(r.student, r.notebook.read_bytes()) for r in again] == [(r.student, r.notebook.read_bytes()) for r in rows]
 
 
 # ---- flat folder -----------------------------------------------------------------------------------
@@ -336,19 +345,44 @@ def test_single_student_zip_is_not_mistaken_for_a_wrapper_folder(tmp_path: Path)
     assert row.student == "alice" and row.notebook.read_bytes() == b"a"
 
 
-def test_different_people_with_one_id_are_not_guessed_between(tmp_path: Path):
-    """Do two Canvas students with the same name but different user ids, or two names with one id, get a problem row?"""
+def test_different_people_with_one_id_each_get_their_own(tmp_path: Path):
+    """Do two Canvas students with the same name but different user ids, or two names with one id, each get a
+    unique id of their own (never one locking the other out), with a note?"""
     archive = make_zip(tmp_path / "same.zip", {
         "smithbob_1_10_01_framing.ipynb": b"one", "smithbob_2_20_01_framing.ipynb": b"two",
     })
-    [row] = collect(archive, LAB, tmp_path / "w1")
-    assert_invalid(row, "same id", "#1", "#2")
+    rows = by_student(collect(archive, LAB, tmp_path / "w1"))
+    assert len(rows) == 2 and all(s.startswith("smithbob-") for s in rows)
+    assert sorted(r.notebook.read_bytes() for r in rows.values()) == [b"one", b"two"]
+    assert all("#1" in r.note and "#2" in r.note for r in rows.values())
     folder = tmp_path / "flat"
-    write(folder / "José.ipynb")
-    write(folder / "Jos#.ipynb")
-    [row] = collect(folder, LAB, tmp_path / "w2")
-    assert row.student == "Jos_"
-    assert_invalid(row, "José", "Jos#")
+    write(folder / "José.ipynb", b"e")
+    write(folder / "Jos#.ipynb", b"#")
+    write(folder / "alice.ipynb", b"a")
+    rows = by_student(collect(folder, LAB, tmp_path / "w2"))
+    assert len(rows) == 3 and rows["alice"].note == ""
+    jos = [r for s, r in rows.items() if s != "alice"]
+    assert all(r.student.startswith("Jos_-") and "José" in r.note and "Jos#" in r.note for r in jos)
+    assert sorted(r.notebook.read_bytes() for r in jos) == [b"#", b"e"]
+
+
+def test_unique_ids_are_deterministic_and_distinct():
+    """Are ids unique across colliding names, the plain safe form when there is no collision, the same whatever
+    the order, and never someone else's plain id?"""
+    people = [("José", ""), ("Jos#", ""), ("Jos?", ""), ("bob", ""), ("smith", "1"), ("smith", "2"), ("x" * 80, ""),
+              ("x" * 80 + "!", "")]
+    ids = subs.unique_ids(people)
+    assert subs.unique_ids(list(reversed(people))) == ids
+    assert ids[("bob", "")] == ("bob", "")
+    values = [i for i, _ in ids.values()]
+    assert len(set(values)) == len(values)
+    assert all(subs.SAFE_ID.fullmatch(i) and not i.startswith(".") for i in values)
+    assert ids[("smith", "1")][0] != ids[("smith", "2")][0] and ids[("smith", "1")][0].startswith("smith-")
+    assert len(ids[("x" * 80, "")][0]) <= 64
+    # a suffixed id that happens to be another student's plain id takes more digits
+    clash = subs.unique_ids([("a!", ""), ("a?", "")])[("a!", "")][0]
+    ids = subs.unique_ids([("a!", ""), ("a?", ""), (clash, "")])
+    assert ids[(clash, "")][0] == clash and ids[("a!", "")][0] != clash
 
 
 def test_duplicate_members_without_attempts_are_reported(tmp_path: Path):

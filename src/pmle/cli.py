@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--gradebook", default="", metavar="URL",
                        help="nbgrader gradebook database URL (default: the course's grading/gradebook.db)")
     grade.add_argument("--no-gradebook", action="store_true", help="don't write the nbgrader gradebook")
+    grade.add_argument("--prune", action="store_true",
+                       help="remove from the gradebook this lab's submissions of students not in SUBMISSIONS, unless "
+                            "they hold manual grades or comments (default: keep them and list them in the summary)")
     grade.add_argument("--no-isolation", action="store_true",
                        help="run learner code without the root-only sandbox (same user, network on); see INSTRUCTOR.md")
 
@@ -125,21 +128,27 @@ def _grade(args) -> int:
         isolate = False
     settings = classroom.Settings(
         workers=max(0, args.workers), cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
-        isolate=isolate, gradebook=None if args.no_gradebook else args.gradebook,
+        isolate=isolate, gradebook=None if args.no_gradebook else args.gradebook, prune=args.prune,
     )
     out = Path(args.out) if args.out else root / "grading" / "pmle" / args.lab
 
-    def progress(result):
-        print(f"  {result.student:<24} {result.status:<8} {result.score:g}/{result.max_score:g}  {result.detail[:60]}",
-              flush=True)
-
-    done = classroom.grade_class(args.lab, Path(args.submissions), out, settings, root, progress)
     from pmle.grading import classreport
 
+    def progress(result):
+        detail = classreport._printable(result.detail, 60)  # a learner's text: no terminal escapes
+        print(f"  {result.student:<24} {result.status:<8} {result.score:g}/{result.max_score:g}  {detail}", flush=True)
+
+    done = classroom.grade_class(args.lab, Path(args.submissions), out, settings, root, progress)
+
     print()
-    print(classreport.summary_text(done.results))
+    print(classreport.summary_text(done.results, done.notes))
     print(f"graded {done.graded}, unchanged {done.reused}, in {done.seconds:g} s. Wrote {out / 'grades.csv'}, "
           f"{out / 'summary.html'} and feedback/ for each student.")
+    if done.incomplete:
+        print("pmle grade: some results were not written in full (see Notes above and the detail column of "
+              "grades.csv); everything else was. Fix the cause and run it again: unchanged submissions are not "
+              "re-graded.", file=sys.stderr)
+        return 1
     return 0
 
 

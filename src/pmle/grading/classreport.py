@@ -258,17 +258,35 @@ def _check_student_ids(results: list[SubmissionResult]) -> None:
         seen.add(sid)
 
 
-def write_feedback(results: list[SubmissionResult], out_dir: Path) -> list[Path]:
-    """Write out_dir/feedback/<student>.html for every result; all ids are checked before anything is written."""
+def write_feedback(results: list[SubmissionResult], out_dir: Path, errors: dict[str, str] | None = None) -> list[Path]:
+    """Write out_dir/feedback/<student>.html for every result; all ids are checked before anything is written.
+
+    With ``errors`` (a dict), a page that cannot be written is recorded there (student -> why), its old
+    page removed, and the other pages are written all the same; without it the first failure raises.
+    """
     _check_student_ids(results)
     folder = Path(out_dir) / "feedback"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for r in results:
         path = folder / f"{r.student}.html"
-        path.write_text(feedback_html(r), encoding="utf-8")
+        try:
+            _write_page(path, feedback_html(r))
+        except Exception as exc:
+            if errors is None:
+                raise
+            path.unlink(missing_ok=True)
+            errors[r.student] = _printable(str(exc) or type(exc).__name__)
+            continue
         paths.append(path)
     return paths
+
+
+def _write_page(path: Path, text: str) -> None:
+    """Write atomically as valid UTF-8 (a learner's lone surrogate becomes "?")."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8", errors="replace")
+    tmp.replace(path)
 
 
 # ------------------------------------------------------------------------------------------ text summary
@@ -330,10 +348,22 @@ def _not_graded_lines(results: list[SubmissionResult]) -> list[str]:
     return lines
 
 
-def summary_text(results: list[SubmissionResult]) -> str:
-    """Plain-text summary for the instructor: statuses, score distribution, item pass rates, who was not graded."""
+def _note_lines(notes: dict[str, list[str]] | None) -> list[str]:
+    """The run's notes (ids made unique, students gone since an earlier run, outputs not written), by student."""
+    rows = [("(class)" if who == "" else _printable(who, 60), _printable(text, 300))
+            for who, texts in sorted((notes or {}).items()) for text in texts]
+    if not rows:
+        return []
+    width = max(len(who) for who, _ in rows)
+    return [f"Notes ({len(rows)})"] + [f"  {who:<{width}}  {text}" for who, text in rows]
+
+
+def summary_text(results: list[SubmissionResult], notes: dict[str, list[str]] | None = None) -> str:
+    """Plain-text summary for the instructor: statuses, score distribution, item pass rates, who was not graded,
+    and the run's ``notes`` by student ("" for the class)."""
     if not results:
-        return "Class summary: no submissions.\n"
+        lines = _note_lines(notes)
+        return "Class summary: no submissions.\n" + ("\n" + "\n".join(lines) + "\n" if lines else "")
     graded = graded_results(results)
     sections = [
         [f"Class summary: lab {_labs(results)}, {_count(len(results), 'submission')}, {len(graded)} graded"],
@@ -344,6 +374,8 @@ def summary_text(results: list[SubmissionResult]) -> str:
     else:
         sections.append(["No graded submissions: no score distribution and no item pass rates."])
     sections.append(_not_graded_lines(results))
+    if _note_lines(notes):
+        sections.append(_note_lines(notes))
     return "\n\n".join("\n".join(s) for s in sections) + "\n"
 
 
@@ -356,7 +388,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return parts + ["</table>"]
 
 
-def _summary_html(results: list[SubmissionResult]) -> str:
+def _summary_html(results: list[SubmissionResult], notes: dict[str, list[str]] | None = None) -> str:
     """The summary's tables as HTML, with the chart (summary.png, next to the page) below them."""
     graded = graded_results(results)
     body = [f"<h1>Class summary: {_esc(_labs(results) or 'no submissions')}</h1>"]
@@ -379,6 +411,9 @@ def _summary_html(results: list[SubmissionResult]) -> str:
     others = sorted((r for r in results if r.status != "graded"), key=lambda r: r.student)
     body.append("<h2>Not graded</h2>")
     body += _table(["student", "status", "detail"], [[r.student, r.status, r.detail] for r in others]) if others else ["<p>None.</p>"]
+    rows = [["(class)" if who == "" else who, text] for who, texts in sorted((notes or {}).items()) for text in texts]
+    if rows:
+        body += ["<h2>Notes</h2>"] + _table(["student", "note"], rows)
     body.append('<p><img src="summary.png" alt="Score histogram and item pass rates" style="max-width: 100%"></p>')
     return _page("Class summary", body)
 
@@ -426,14 +461,14 @@ def summary_figure(results: list[SubmissionResult]) -> Figure:
     return fig
 
 
-def write_summary(results: list[SubmissionResult], out_dir: Path) -> list[Path]:
-    """Write summary.txt, summary.png and summary.html into out_dir; return their paths."""
+def write_summary(results: list[SubmissionResult], out_dir: Path, notes: dict[str, list[str]] | None = None) -> list[Path]:
+    """Write summary.txt, summary.png and summary.html into out_dir (with the run's ``notes``); return their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     text_path, png_path, html_path = out_dir / "summary.txt", out_dir / "summary.png", out_dir / "summary.html"
-    text_path.write_text(summary_text(results), encoding="utf-8")
+    _write_page(text_path, summary_text(results, notes))
     fig = summary_figure(results)
     fig.savefig(png_path, dpi=100, format="png")
     fig.clear()
-    html_path.write_text(_summary_html(results), encoding="utf-8")
+    _write_page(html_path, _summary_html(results, notes))
     return [text_path, png_path, html_path]

@@ -47,6 +47,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     gradebook: str | None = ""  # "" the course gradebook, None no gradebook writes, else a database URL
     private: tuple[Path, ...] = ()  # more folders no sandbox may see (the submissions, the output and grading/ always)
+    prune: bool = False  # remove from the gradebook students of this lab with no submission now and no manual grades
 
 
 @dataclass
@@ -56,6 +57,10 @@ class ClassResult:
     reused: int  # unchanged since the last run
     files: list[Path]
     seconds: float
+    # what the instructor must know besides the grades, by student ("" for the class): ids changed to stay
+    # unique, students in the gradebook but not in this hand-in, outputs that could not be written
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    incomplete: bool = False  # some student's gradebook entry, autograded notebook or feedback page is not written
 
 
 def fingerprint(root: Path, lab: str, settings: Settings) -> str:
@@ -66,15 +71,27 @@ def fingerprint(root: Path, lab: str, settings: Settings) -> str:
     parts += sorted(keys.rglob("*")) if keys.is_dir() else []
     parts += sorted(Path(pmle.__file__).parent.rglob("*.py"))
     parts.append(root / "datasets" / "manifest.json")
-    from importlib.metadata import version
-
-    digest.update(json.dumps({p: version(p) for p in ("numpy", "pandas", "scikit-learn", "ipython")}).encode())
+    digest.update(json.dumps(library_versions()).encode())
     for part in parts:
         if part.is_file():
             digest.update(str(part.relative_to(part.anchor)).encode() + b"\0" + part.read_bytes() + b"\0")
     digest.update(json.dumps([asdict(settings.limits), settings.cell_timeout, settings.notebook_timeout,
                               settings.isolate, pmle.__version__]).encode())
     return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    """Python's version and every installed distribution's: any library a learner's cell or a check imports
+    (scipy, joblib, imbalanced-learn, threadpoolctl, ... not only the four named in the lab) can change a grade."""
+    import platform
+    from importlib.metadata import distributions
+
+    found = {"python": f"{sys.version} {platform.machine()}"}
+    for dist in distributions():
+        name = (dist.metadata.get("Name") or "").lower().replace("_", "-")
+        if name:
+            found[name] = dist.version or ""
+    return dict(sorted(found.items()))
 
 
 def _file_hash(path: Path) -> str:
@@ -88,8 +105,23 @@ def _file_hash(path: Path) -> str:
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8", errors="replace")  # a learner's lone surrogate can't stop the write
     os.replace(tmp, path)
+
+
+PRIVATE_UMASK = 0o077  # everything `pmle grade` writes is readable by its user only
+
+
+def _private(path: Path, tree: bool = False) -> None:
+    """Mode 0700 for a folder, 0600 for a file (and everything under ``path`` with ``tree``); links are left alone."""
+    paths_ = [path] + (list(path.rglob("*")) if tree and path.is_dir() and not path.is_symlink() else [])
+    for p in paths_:
+        try:
+            if p.is_symlink():
+                continue
+            os.chmod(p, 0o700 if p.is_dir() else 0o600)
+        except OSError:
+            pass
 
 
 MAX_RESULT = 20 * 2**20  # bytes of one result file (outputs are capped well below this)
@@ -97,17 +129,19 @@ REUSED = ("graded", "invalid")  # a timeout or crash may come from a busy machin
 WORKER_MEMORY = 8 * 2**30  # address space of a trusted worker: learner data it receives is bounded by this
 
 
-def _limit_worker() -> None:
+def _limit_worker(umask: int | None = None) -> None:
     import resource
 
     resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+    if umask is not None:  # the worker and its sandbox run with the caller's umask, as before `pmle grade` set its own
+        os.umask(umask)
 
 
 class Worker:
     """Runs one submission in a fresh `python -m pmle.grading.trusted` process on a free sandbox slot."""
 
-    def __init__(self, root: Path, lab: str, settings: Settings, private: list[Path], slots: int):
-        self.root, self.lab, self.settings, self.private = root, lab, settings, private
+    def __init__(self, root: Path, lab: str, settings: Settings, private: list[Path], slots: int, umask: int | None = None):
+        self.root, self.lab, self.settings, self.private, self.umask = root, lab, settings, private, umask
         self.slots: queue.Queue[int] = queue.Queue()
         for slot in range(slots):
             self.slots.put(slot)
@@ -132,9 +166,10 @@ class Worker:
             started = time.monotonic()
             process = subprocess.Popen(
                 [sys.executable, "-m", "pmle.grading.trusted", str(job_file), str(result_file)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp, start_new_session=True,
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, encoding="utf-8", errors="replace", cwd=tmp,
+                start_new_session=True,
                 env={**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
-                preexec_fn=_limit_worker,
+                preexec_fn=lambda: _limit_worker(self.umask),
             )
             try:
                 _, stderr = process.communicate(timeout=s.notebook_timeout + 120)
@@ -173,7 +208,9 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def grades_csv(results: list[SubmissionResult], item_names: list[str]) -> str:
+def grades_csv(results: list[SubmissionResult], item_names: list[str], notes: dict[str, list[str]] | None = None) -> str:
+    """The grade table; ``notes`` (by student) are added to the detail column."""
+    notes = notes or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["student", "lab", "status", "score", "max_score", *item_names, "detail"])
@@ -183,17 +220,33 @@ def grades_csv(results: list[SubmissionResult], item_names: list[str]) -> str:
         for name in item_names:
             item = by_name.get(name)
             cells.append("" if item is None or item.kind == "manual" else f"{item.points:g}")
-        writer.writerow([_cell(r.student), r.lab, r.status, f"{r.score:g}", f"{r.max_score:g}", *cells, _cell(r.detail)])
+        detail = "; ".join(part for part in [r.detail, *notes.get(r.student, [])] if part)
+        writer.writerow([_cell(r.student), r.lab, r.status, f"{r.score:g}", f"{r.max_score:g}", *cells, _cell(detail)])
     return out.getvalue()
 
 
 def grade_class(lab: str, submissions: Path, out: Path, settings: Settings | None = None, root: Path | None = None,
                 progress=None) -> ClassResult:
-    """Grade every submission of ``lab`` found in ``submissions``; write the reports to ``out``."""
+    """Grade every submission of ``lab`` found in ``submissions``; write the reports to ``out``.
+
+    Everything it writes is private to its user (umask 077 while it runs; files and folders of earlier
+    runs it writes into are tightened too). After grading, each student's outputs (gradebook entry,
+    autograded notebook, feedback page) are written one student at a time: a failure is that student's
+    note in the grade table and the summary (``ClassResult.notes``, ``incomplete``), never another's.
+    """
+    settings = settings or Settings()
+    umask = os.umask(PRIVATE_UMASK)
+    try:
+        return _grade_class(lab, submissions, out, settings, root, progress, umask)
+    finally:
+        os.umask(umask)
+
+
+def _grade_class(lab: str, submissions: Path, out: Path, settings: Settings, root: Path | None, progress,
+                 umask: int) -> ClassResult:
     from pmle.grading import classreport, gradebook
     from pmle.grading.submissions import collect
 
-    settings = settings or Settings()
     started = time.monotonic()
     root = root or paths.course_root()
     if lab not in paths.lab_ids(root):
@@ -207,11 +260,16 @@ def grade_class(lab: str, submissions: Path, out: Path, settings: Settings | Non
     state = out / ".pmle"
     cache = state / "results"
     cache.mkdir(parents=True, exist_ok=True)
+    _private(state, tree=True)  # an earlier run's results, written before outputs were private
     extracted = state / "extracted"
     shutil.rmtree(extracted, ignore_errors=True)
     extracted.mkdir()
     found = collect(Path(submissions), lab, extracted)
     grader_key = fingerprint(root, lab, settings)
+    notes: dict[str, list[str]] = {}
+    for f in found:
+        if f.note:
+            notes.setdefault(f.student, []).append(f.note)
 
     results: dict[str, SubmissionResult] = {}
     todo: list[tuple[str, Path, str]] = []
@@ -237,12 +295,19 @@ def grade_class(lab: str, submissions: Path, out: Path, settings: Settings | Non
         todo.append((f.student, f.notebook, key))
 
     workers = settings.workers or os.cpu_count() or 1
-    worker = Worker(root, lab, settings, private, workers)
+    worker = Worker(root, lab, settings, private, workers, umask)
 
     def one(task):
         student, notebook, key = task
-        result = worker(student, notebook)
-        _write_atomic(cache / f"{student}.json", json.dumps({"key": key, "result": result.as_dict()}))
+        started_one = time.monotonic()
+        try:
+            result = worker(student, notebook)
+        except Exception as exc:  # a fault of ours for this one student (a full disk, a bug): never the batch's
+            result = worker._failed(student, "crashed", f"the grader failed: {gradebook._reason(exc)}", started_one)
+        try:
+            _write_atomic(cache / f"{student}.json", json.dumps({"key": key, "result": result.as_dict()}))
+        except Exception as exc:
+            notes.setdefault(student, []).append(f"result not cached: {gradebook._reason(exc)}")
         if progress:
             progress(result)
         return result
@@ -252,15 +317,54 @@ def grade_class(lab: str, submissions: Path, out: Path, settings: Settings | Non
             results[result.student] = result
 
     ordered = [results[f.student] for f in found]
-    source = nbu.read(paths.source_notebook(root, lab))
-    item_names = [nbu.grade_id(c) for c in source.cells if nbu.grade_id(c) and (nbu.is_test(c) or nbu.is_manual(c))]
-    files = [out / "grades.csv"]
-    _write_atomic(out / "grades.csv", grades_csv(ordered, item_names))
-    files += classreport.write_feedback(ordered, out)
-    files += classreport.write_summary(ordered, out)
+    incomplete = False
+
+    def note(student: str, text: str, failed: bool = True) -> None:
+        nonlocal incomplete
+        notes.setdefault(student, []).append(text)
+        incomplete = incomplete or failed
+
     if settings.gradebook is not None:
         db_url = settings.gradebook or gradebook.default_db(root)
-        notebooks = {f.student: f.notebook for f in found}
+        found_notebooks = {f.student: f.notebook for f in found}
         autograded = root / "grading" / "autograded" if not settings.gradebook else out / "autograded"
-        gradebook.record(root, lab, ordered, notebooks, db_url, autograded)
-    return ClassResult(ordered, len(todo), reused, files, round(time.monotonic() - started, 1))
+        try:
+            recorded = gradebook.record(root, lab, ordered, found_notebooks, db_url, autograded, prune=settings.prune)
+        except Exception as exc:  # the gradebook as a whole: every student is told, the reports still get written
+            note("", f"gradebook not written: {gradebook._reason(exc)}")
+            for r in ordered:
+                note(r.student, "gradebook not written (see the class notes)")
+        else:
+            for student, why in recorded.failed.items():
+                note(student, why)
+            for student, what in recorded.missing.items():
+                note(student, what, failed=student == "")
+        _private(autograded, tree=True)
+        if db_url.startswith("sqlite:///"):
+            database = Path(db_url[len("sqlite:///"):])
+            for part in (database, *(database.with_name(database.name + s) for s in ("-journal", "-wal", "-shm"))):
+                if part.exists():
+                    _private(part)
+
+    failed_pages: dict[str, str] = {}
+    files = classreport.write_feedback(ordered, out, errors=failed_pages)
+    for student, why in failed_pages.items():
+        note(student, f"feedback page not written: {why}")
+    present = {r.student for r in ordered}
+    for page in (out / "feedback").glob("*.html"):
+        if page.stem not in present:  # an earlier run's page of a student not in this hand-in: never handed out stale
+            page.unlink(missing_ok=True)
+            note(page.stem, "no submission in this hand-in: the feedback page of an earlier run was removed", failed=False)
+    source = nbu.read(paths.source_notebook(root, lab))
+    item_names = [nbu.grade_id(c) for c in source.cells if nbu.grade_id(c) and (nbu.is_test(c) or nbu.is_manual(c))]
+    _write_atomic(out / "grades.csv", grades_csv(ordered, item_names, notes))
+    files = [out / "grades.csv", *files, *classreport.write_summary(ordered, out, notes)]
+    for path in [*files, out / "feedback", state]:
+        _private(path, tree=path == state)
+    grading = (root / "grading").resolve()
+    if out == grading / "pmle" / lab:  # the default place: these folders are pmle grade's own
+        _private(out)
+        _private(out.parent)
+    if settings.gradebook == "" or out.is_relative_to(grading):  # the course's grading area (gradebook, hand-ins)
+        _private(grading)
+    return ClassResult(ordered, len(todo), reused, files, round(time.monotonic() - started, 1), notes, incomplete)

@@ -34,8 +34,10 @@ Decisions about awkward names:
   (Blackboard's ``attempt_<timestamp>``, then Canvas's increasing file id); otherwise the student's
   row names the notebooks and nothing is graded.
 * Student ids keep ``[A-Za-z0-9_.@+-]``, replace anything else with ``_``, never start with ``.``
-  and are cut to 64 characters. When different names give the same id (``José`` and ``Jos?``),
-  neither is guessed at: the row names them.
+  and are cut to 64 characters. When different names give the same id (``José`` and ``Jos#`` both
+  give ``Jos_``; two Canvas users both named ``smithbob``), each gets that id with a short hash of
+  its own name (and LMS user number) after it, ``Jos_-1a2b3c``: unique, the same on every run with
+  the same names, and neither locks the other out. The row's ``note`` tells the instructor.
 
 Nothing here opens a notebook: finding files is all; the grader parses and validates them.
 Symbolic links are never followed (a symlinked student folder gets a row saying so, whichever lab it
@@ -93,6 +95,7 @@ class Found:
     notebook: Path | None  # the file to grade, or None when invalid
     problem: str = ""  # non-empty when notebook is None: one clear sentence for the grade table
     original: str = ""  # where it came from (path inside the folder or zip), for messages
+    note: str = ""  # for the instructor, whatever the outcome: why the id is not the plain safe form of the name
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,53 @@ def safe_student_id(raw: str) -> str:
     return "_" + text[1:] if text.startswith(".") else text
 
 
+STRAY = "\0stray"  # the LMS-number slot of a person key that stands for a stray notebook (keyed by its path)
+
+
+def _label(person: tuple[str, str]) -> str:
+    name, uid = person
+    shown = "".join(ch if ch.isprintable() else "?" for ch in name)
+    return shown + (f" (#{uid})" if uid and uid != STRAY else "")
+
+
+def unique_ids(people: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """A unique, deterministic safe id for each person, a (name as written, LMS user number or "") pair.
+
+    The id is ``safe_student_id(name)``, except when several people's names give the same one: then
+    each gets it with ``-`` and the first 6 hex digits of a SHA-256 of its own name and number
+    (more digits only if that is someone else's id), cut to fit 64 characters. The same names give
+    the same ids on every run. Returns person -> (id, note); the note ("" for a plain id) says which
+    names collided and which id this one got.
+    """
+    import hashlib
+
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for person in sorted(set(people)):
+        groups.setdefault(safe_student_id(person[0]), []).append(person)
+    taken = {base for base, members in groups.items() if len(members) == 1}
+    ids: dict[tuple[str, str], tuple[str, str]] = {}
+    for base, members in groups.items():
+        if len(members) == 1:
+            ids[members[0]] = (base, "")
+            continue
+        names = ", ".join(_label(p) for p in members)
+        for person in members:
+            digest = hashlib.sha256("\0".join(person).encode("utf-8", "surrogatepass")).hexdigest()
+            for n in range(6, len(digest) + 1):
+                unique = f"{base[:63 - n]}-{digest[:n]}"
+                if unique not in taken:
+                    break
+            taken.add(unique)
+            ids[person] = (unique, f"names {names} all give the id {base}: {_label(person)} is {unique}")
+    return ids
+
+
+def _by_id(groups: dict[tuple[str, str], list]) -> tuple[dict[str, list], dict[str, str]]:
+    """Groups keyed by person re-keyed by unique id, and the note of each id that had to be made unique."""
+    ids = unique_ids(groups)
+    return {ids[p][0]: members for p, members in groups.items()}, {ids[p][0]: ids[p][1] for p in groups if ids[p][1]}
+
+
 # ---- folders ----------------------------------------------------------------------------------
 
 
@@ -236,7 +286,7 @@ def _from_folder(folder: Path, lab: str) -> list[Found]:
 
 def _from_nbgrader(root: Path, lab: str, shown: Path) -> list[Found]:
     """``root/<student>/<lab>/<lab>.ipynb``; students without ``<lab>/`` are left out."""
-    rows: dict[str, list[tuple[str, Found | list[Candidate]]]] = {}  # id -> (folder name, row or files)
+    rows: dict[tuple[str, str], list[tuple[str, Found | list[Candidate]]]] = {}  # person -> (folder name, row or files)
     for student_dir in _visible(root):
         name = student_dir.name
         if student_dir.is_symlink():
@@ -246,24 +296,22 @@ def _from_nbgrader(root: Path, lab: str, shown: Path) -> list[Found]:
             continue
         else:
             entry = _lab_folder(student_dir / lab, f"{name}/{lab}")
-        rows.setdefault(safe_student_id(name), []).append((name, entry))
+        rows.setdefault((name, ""), []).append((name, entry))  # folder names are unique: one person each
     if not rows:
         raise _no_lab_error(shown, lab, [d for d in _visible(root) if _is_real_dir(d)])
+    by_id, notes = _by_id(rows)
     found = []
-    for student, entries in rows.items():
-        if len(entries) > 1:
-            names = ", ".join(name for name, _ in entries)
-            problem = f"different students' names map to the same id: {names}; rename them"
-            found.append(Found(student, None, problem, names))
-            continue
+    for student, entries in by_id.items():
         name, entry = entries[0]
         if isinstance(entry, Found):
             entry.student = student
-            found.append(entry)
+            row = entry
         elif not entry:
-            found.append(Found(student, None, "no notebook submitted", f"{name}/{lab}"))
+            row = Found(student, None, "no notebook submitted", f"{name}/{lab}")
         else:
-            found.append(_decide(student, entry, lab))
+            row = _decide(student, entry, lab)
+        row.note = notes.get(student, "")
+        found.append(row)
     return found
 
 
@@ -297,12 +345,16 @@ def _from_flat(root: Path, lab: str, files: list[Path]) -> list[Found]:
     pattern = _pick_pattern([path.name for path in files], lab, "")
     if pattern is None:
         raise SubmissionsError(f"found no student notebooks in {root}")
-    groups: dict[str, list[Candidate]] = {}
+    groups: dict[tuple[str, str], list[Candidate]] = {}
     for path in files:
         candidate = _match(path.name, lab, "", pattern) or _stray(path.name, path.name, pattern, "folder")
         _fill_from_path(candidate, path)
-        groups.setdefault(_group_key(candidate, path.name), []).append(candidate)
-    return [_decide(student, candidates, lab) for student, candidates in groups.items()]
+        groups.setdefault(_person(candidate, path.name), []).append(candidate)
+    by_id, notes = _by_id(groups)
+    found = [_decide(student, candidates, lab) for student, candidates in by_id.items()]
+    for row in found:
+        row.note = notes.get(row.student, "")
+    return found
 
 
 def _folder_candidate(path: Path, raw: str, original: str, strict: bool) -> Candidate:
@@ -366,7 +418,7 @@ def _from_zip(path: Path, lab: str, workdir: Path) -> list[Found]:
                 f"{path} has {len(members)} members, more than the {MAX_MEMBERS} allowed",
                 hint="Download one lab's submissions at a time, or unzip it and pass the folder.",
             )
-        groups = _zip_candidates(members, lab)
+        groups, notes = _zip_candidates(members, lab)
         if not groups:
             raise SubmissionsError(f"found no student notebooks in {path}")
         decided = {student: _choose(candidates, lab) for student, candidates in groups.items()}
@@ -384,16 +436,17 @@ def _from_zip(path: Path, lab: str, workdir: Path) -> list[Found]:
             chosen, problem = decided[student]
             originals = ", ".join(c.original for c in groups[student])
             if chosen is None:
-                found.append(Found(student, None, problem, originals))
+                found.append(Found(student, None, problem, originals, notes.get(student, "")))
                 continue
             target = workdir / student / f"{lab}.ipynb"
             problem = _extract(archive, chosen, target, budget, path)
-            found.append(Found(student, None if problem else target, problem, chosen.original))
+            found.append(Found(student, None if problem else target, problem, chosen.original, notes.get(student, "")))
         return found
 
 
-def _zip_candidates(members: Iterable[zipfile.ZipInfo], lab: str) -> dict[str, list[Candidate]]:
-    """Candidates per student id: the members the zip's one pattern recognises, plus stray notebooks.
+def _zip_candidates(members: Iterable[zipfile.ZipInfo], lab: str) -> tuple[dict[str, list[Candidate]], dict[str, str]]:
+    """Candidates per student id (the members the zip's one pattern recognises, plus stray notebooks), and
+    the note of each id that had to be made unique.
 
     Empty when no pattern recognises any member.
     """
@@ -414,8 +467,8 @@ def _zip_candidates(members: Iterable[zipfile.ZipInfo], lab: str) -> dict[str, l
     root = _wrapper(notebooks, lab)
     pattern = _pick_pattern(notebooks, lab, root)
     if pattern is None:
-        return {}
-    groups: dict[str, list[Candidate]] = {}
+        return {}, {}
+    groups: dict[tuple[str, str], list[Candidate]] = {}
     for info, raw_name, name, unsafe in named:
         candidate = _match(name, lab, root, pattern)
         if candidate is None:
@@ -426,8 +479,8 @@ def _zip_candidates(members: Iterable[zipfile.ZipInfo], lab: str) -> dict[str, l
         candidate.member = info
         candidate.unsafe = unsafe
         candidate.problem = candidate.problem or _member_problem(info, raw_name, unsafe)
-        groups.setdefault(_group_key(candidate, name), []).append(candidate)
-    return groups
+        groups.setdefault(_person(candidate, name), []).append(candidate)
+    return _by_id(groups)
 
 
 def _wrapper(names: list[str], lab: str) -> str:
@@ -478,9 +531,10 @@ def _stray(name: str, original: str, pattern: Pattern, where: str) -> Candidate:
     return Candidate(raw=original, original=original, file=name.rsplit("/", 1)[-1], problem=problem, stray=True)
 
 
-def _group_key(candidate: Candidate, name: str) -> str:
-    """The row a candidate belongs to: its student's safe id, or for a stray one, its safe path."""
-    return safe_student_id(name if candidate.stray else candidate.raw)
+def _person(candidate: Candidate, name: str) -> tuple[str, str]:
+    """Whose row a candidate belongs to: its student (name as written, trimmed, and LMS user number), or for
+    a stray one, its path. Each person gets a row and an id of its own (``unique_ids``)."""
+    return (name, STRAY) if candidate.stray else (candidate.raw.strip(), candidate.uid)
 
 
 def _member_problem(info: zipfile.ZipInfo, name: str, unsafe: bool) -> str:
