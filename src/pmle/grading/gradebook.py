@@ -160,7 +160,8 @@ def record(root: Path, lab: str, results: list[SubmissionResult], notebooks: dic
                 _scores(gb, lab, result)
             except Exception as exc:
                 gb.db.rollback()
-                done.failed[result.student] = f"gradebook write failed: {_reason(exc)}"
+                done.failed[result.student] = (f"gradebook write failed: {_reason(exc)} (its entry, if any, is an "
+                                               "earlier run's)")
                 continue
             try:
                 notebook = _autograded_notebook(root, lab, result, notebooks.get(result.student))
