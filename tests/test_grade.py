@@ -35,7 +35,7 @@ LAB = tiny_course.LAB
 FULL = tiny_course.FULL  # automatic points of the tiny lab
 CELL_TIMEOUT = 10  # seconds: every cell of the tiny lab takes well under one, even on a loaded machine
 SECRET = Path.home() / f".pmle-grade-test-secret-{os.getpid()}"  # the grader's own file: no sandbox may read it
-REAL_LAB, REAL_FULL = "01_framing", 16
+REAL_LAB, REAL_FULL = "01_framing", 21
 
 
 
@@ -386,10 +386,11 @@ def test_corpus_is_large_enough():
 
 REAL_CASES = {  # lab 01 itself: name -> (notebook, score, grade id -> expected status, grade id -> message text)
     "correct": (real_answered, REAL_FULL, {}, {}),
-    "wrong": (lambda: answer(answer(real_answered(), "framing", 'framing = "A"'), "majority_scores",
+    "wrong": (lambda: answer(answer(real_answered(), "framing", 'framing = {"cancel": "A", "tickets": "C", "addon": "A"}'),
+                             "majority_scores",
                              "majority_accuracy = accuracy_score(y_test, majority_baseline(y_train, len(test)))\n"
                              "majority_recall = 1.0"),
-              REAL_FULL - 2, {"framing": "wrong", "majority_scores": "wrong"},
+              REAL_FULL - 3, {"framing": "wrong", "majority_scores": "wrong"},
               {"framing": "has no horizon", "majority_scores": "recall of the 'stays' class"}),
     "blank": (lambda: release(REAL_LAB), 0, {"framing": "not attempted", "make_label": "not attempted"}, {}),
 }
