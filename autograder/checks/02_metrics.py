@@ -32,21 +32,23 @@ from pmle.feedback import (
     check_number,
     check_pick,
     close,
+    passed,
     require_answer,
+    same_values,
 )
 
 lab = LabChecks(LabInfo(
     id="02_metrics",
     title="Metrics and decision thresholds",
     datasets=("fraud", "housing"),
-    minutes=(75, 90),
+    minutes=(90, 105),
     exam_sections=(3, 2, 6),
 ))
 
 SEED = 2025  # the notebook's parameters (their defaults: a learner's rebinding never reaches the checks)
 N_TYPOS = 5
 THRESHOLDS = np.round(np.arange(1, 51) / 100, 2)
-METRICS = ["accuracy", "precision", "recall", "ROC AUC", "expected cost", "RMSE", "MAE"]
+METRICS = ["accuracy", "precision", "recall", "ROC AUC", "expected cost", "RMSE", "MAE", "median absolute error"]
 NUMERIC = ["log_amount", "log_amount_vs_median", "log_distance", "distance_missing", "txn_count_24h", "night",
            "foreign_merchant"]
 CATEGORICAL = ["channel", "merchant_category"]
@@ -90,6 +92,44 @@ def _matches(value, expected, *, rtol: float = 0.0, atol: float = 0.0) -> bool:
         return close(as_number("value", value), float(expected), rtol=rtol, atol=atol)
     except (Incorrect, TypeError, ValueError):
         return False
+
+
+def _labelled(value) -> bool:
+    """A pandas Series whose index is not 0, 1, 2, ... (one indexed like `y_val`)."""
+    return isinstance(value, pd.Series) and not value.index.equals(pd.RangeIndex(len(value)))
+
+
+def _plain(case: Case) -> Case:
+    """The same case with every Series turned into a numpy array (positions only, no index labels)."""
+    def plain(value):
+        return value.to_numpy() if isinstance(value, pd.Series) else value
+
+    return Case(tuple(plain(v) for v in case.args), {k: plain(v) for k, v in case.kwargs.items()}, case.expected,
+                case.about)
+
+
+def _right_on(func, case: Case, *, rtol: float, atol: float) -> bool:
+    try:
+        return same_values(func(*case.args, **case.kwargs), case.expected, rtol=rtol, atol=atol)
+    except Exception:  # noqa: BLE001 - a learner function that fails is not right on the case
+        return False
+
+
+def check_positional(name: str, func, cases, *, mistakes=(), rtol: float = 1e-9, atol: float = 1e-12) -> None:
+    """check_function; and when a function that fails is right on every case once its Series are plain arrays, say
+    that it mixes a Series' index labels with positions (pandas aligns by label, numpy by position)."""
+    try:
+        check_function(name, func, cases, mistakes=mistakes, rtol=rtol, atol=atol)
+    except Incorrect as exc:
+        if type(exc) is not Incorrect:  # not attempted, or an error in the learner's code: as it is
+            raise
+        labelled = [c for c in cases if any(_labelled(v) for v in (*c.args, *c.kwargs.values()))]
+        if labelled and all(_right_on(func, _plain(c), rtol=rtol, atol=atol) for c in cases):
+            raise Incorrect(f"`{name}` is right on numpy arrays but not {labelled[0].about}: it mixes the Series' index "
+                            "labels (37414, 37415, ...) with positions (pandas aligns a Series with another one, or "
+                            "with a new `pd.Series(...)` numbered 0, 1, 2, ..., by label). Work on positions: "
+                            "`np.asarray(...)` every input first.") from None
+        raise
 
 
 # ---------------------------------------------------------------- Part 1 · counts, precision, recall, F1
@@ -176,7 +216,7 @@ def confusion_counts(a):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
             raise Incorrect(f"`confusion_counts` returned {value!r} ({type(value).__name__}) for {key!r}: counts must be "
                             "plain integers, wrap each one in `int(...)`.")
-    check_function("confusion_counts", counts_tuple(func), count_cases(), mistakes=COUNT_MISTAKES)
+    check_positional("confusion_counts", counts_tuple(func), count_cases(), mistakes=COUNT_MISTAKES)
 
 
 @cache  # one function object per counting function, so that `is` tells known behaviours apart
@@ -212,10 +252,34 @@ def _prf_nan(y_true, y_pred):
         return float(p), float(r), float(2 * p * r / (p + r))
 
 
+def _per_class(y_true, y_pred):
+    """(precision, recall, F1) of class 1 and of class 0, each with 0/0 = 0.0."""
+    y, f = np.asarray(y_true).astype(bool), np.asarray(y_pred).astype(bool)
+    return ref_prf(y, f), ref_prf(~y, ~f)
+
+
+def _prf_macro(y_true, y_pred):
+    ones, zeros = _per_class(y_true, y_pred)
+    return tuple(float((a + b) / 2) for a, b in zip(ones, zeros))
+
+
+def _prf_weighted(y_true, y_pred):
+    ones, zeros = _per_class(y_true, y_pred)
+    share = float(np.mean(np.asarray(y_true).astype(bool))) if len(np.asarray(y_true)) else 0.0
+    return tuple(float(share * a + (1 - share) * b) for a, b in zip(ones, zeros))
+
+
+MACRO = ("this is the macro average over both classes (`average=\"macro\"`): it mixes in the precision and recall of the "
+         "genuine class (0), which are near 1 on imbalanced data. Use `average=\"binary\"` (the default), the positive "
+         "class 1 only.")
+WEIGHTED = ("this is the class-weighted average over both classes (`average=\"weighted\"`), dominated by the genuine "
+            "class (0). Use `average=\"binary\"` (the default), the positive class 1 only.")
 PRF_MISTAKES = [
     (_prf_swapped, "you swapped them: this is precision, TP/(TP+FP), where you return recall; recall is TP/(TP+FN)."),
     (_prf_mean_f1, "F1 is the harmonic mean 2PR/(P+R), not the arithmetic mean (P+R)/2: it stays low unless both are high."),
     (_prf_nan, "0/0 gave NaN: in this lab (like zero_division=0) a 0/0 precision, recall or F1 is 0.0."),
+    (_prf_macro, MACRO),
+    (_prf_weighted, WEIGHTED),
 ]
 # what a correct `precision_recall_f1` computes on top of a recorded `confusion_counts` mistake (the FP/FN swap gives
 # exactly `_prf_swapped`), and the recorded mistakes: the known behaviours later items carry forward
@@ -257,9 +321,9 @@ def precision_recall_f1(a):
         carried = prf_from(counts)
         if same_outputs(outputs(func, calls), outputs(carried, calls), atol=1e-9):
             expected = carried
-    check_function("precision_recall_f1", func,
-                   [Case(args, {}, expected(*args), about) for args, about in prf_cases()],
-                   mistakes=PRF_MISTAKES, atol=1e-9)
+    check_positional("precision_recall_f1", func,
+                     [Case(args, {}, expected(*args), about) for args, about in prf_cases()],
+                     mistakes=PRF_MISTAKES, atol=1e-9)
 
 
 # ---------------------------------------------------------------- the fraud model (private copy)
@@ -375,6 +439,9 @@ def accuracy_paradox(a):
                                                                     "`model` (`p_val`)."),
         (float(((flags == 0) & (y == 0)).sum() / (y == 0).sum()), "this is the recall of the genuine class (0); the "
                                                                   "positive class is fraud, 1."),
+        (_prf_macro(y, flags)[1], "this is the macro average of both classes' recall (`average=\"macro\"`, the "
+                                  "balanced accuracy): the genuine class's recall, near 1, props it up. The recall of "
+                                  "fraud is `average=\"binary\"` (the default), TP/(TP+FN)."),
         (100 * ref_recall, PERCENT),
     ], why="Never flagging scores 99.5 % and the model 99.6 %: accuracy barely moves whether you catch no fraud or a "
            "third of it. Judge by recall, precision and cost.")
@@ -383,11 +450,291 @@ def accuracy_paradox(a):
 # ---------------------------------------------------------------- Part 3 · ranking quality
 
 
-@lab.item("ranking_metrics", reads=["roc_auc", "pr_auc", "pr_baseline"], explanation="""
-`roc_auc_score(y_val, p_val)` and `average_precision_score(y_val, p_val)`, on the probabilities: with 0/1 flags the
-curves have a single corner and the area measures one threshold, not the ranking. A random ranking has, at every
-recall, precision equal to the share of fraud, so the PR AUC of chance is the fraud rate, `y_val.mean()` (about
-0.005), not 0.5 as for ROC AUC. PR AUC is many times its chance level, but far from ROC AUC's cheerful value.
+def _labels_scores(y_true, scores) -> tuple[np.ndarray, np.ndarray]:
+    return np.asarray(y_true).astype(bool), np.asarray(scores, dtype=float)
+
+
+def ref_roc_auc(y_true, scores) -> float:
+    """The share of (positive, negative) pairs ranked right, a tie counting 1/2; NaN with one class only."""
+    y, s = _labels_scores(y_true, scores)
+    pos, neg = s[y], s[~y]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    wins = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(wins / (len(pos) * len(neg)))
+
+
+def _thresholds(y_true, scores) -> tuple[np.ndarray, np.ndarray, int]:
+    """(true positives, flagged) at each distinct score from the highest down (tied scores are one threshold), and
+    the number of positives."""
+    y, s = _labels_scores(y_true, scores)
+    order = np.argsort(-s, kind="stable")
+    y, s = y[order], s[order]
+    last = np.r_[s[1:] != s[:-1], True]  # the last row of each group of tied scores
+    return np.cumsum(y)[last], np.arange(1, len(y) + 1)[last], int(y.sum())
+
+
+def ref_average_precision(y_true, scores) -> float:
+    """Sum over thresholds, highest first, of (recall gained) x (precision there); 0.0 without any positive."""
+    tp, flagged, positives = _thresholds(y_true, scores)
+    if not positives:
+        return 0.0
+    precision, recall = tp / flagged, tp / positives
+    return float(np.sum(np.diff(recall, prepend=0.0) * precision))
+
+
+def _rows(y_true, scores, ascending: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and scores sorted row by row (a stable sort: tied rows stay in their input order)."""
+    y, s = _labels_scores(y_true, scores)
+    order = np.argsort(s if ascending else -s, kind="stable")
+    return y[order], s[order]
+
+
+def _roc_ties_lost(y_true, scores):
+    y, s = _labels_scores(y_true, scores)
+    pos, neg = s[y], s[~y]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    return float((pos[:, None] > neg[None, :]).mean())
+
+
+def _roc_ties_won(y_true, scores):
+    y, s = _labels_scores(y_true, scores)
+    pos, neg = s[y], s[~y]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    return float((pos[:, None] >= neg[None, :]).mean())
+
+
+def _roc_upside_down(y_true, scores):
+    return 1 - ref_roc_auc(y_true, scores)
+
+
+def _roc_from_flags(y_true, scores):
+    return ref_roc_auc(y_true, np.asarray(scores, dtype=float) >= 0.5)
+
+
+def _roc_ordinal_ranks(y_true, scores):
+    # the rank formula with ranks 1..n from a sort (tied scores get different ranks), not average ranks
+    y, s = _labels_scores(y_true, scores)
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if not n_pos or not n_neg:
+        return float("nan")
+    ranks = np.empty(len(s))
+    ranks[np.argsort(s, kind="stable")] = np.arange(1, len(s) + 1)
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def _roc_row_by_row(y_true, scores):
+    # the trapezoid over a ROC curve with one point per row (tied scores are not one threshold)
+    y, _ = _rows(y_true, scores)
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if not n_pos or not n_neg:
+        return float("nan")
+    tpr, fpr = np.r_[0, np.cumsum(y)] / n_pos, np.r_[0, np.cumsum(~y)] / n_neg
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
+
+
+ROC_TIES = ("with tied scores your result is off: a (positive, negative) pair with equal scores counts 1/2 (the model "
+            "can't tell them apart), and tied rows must not depend on the order they come in. Compare every pair "
+            "(`>` counts 1, `==` counts 0.5), or use average ranks (`pd.Series(scores).rank()`).")
+ROC_MISTAKES = [
+    (_roc_ties_lost, "a tied (positive, negative) pair counts 0 in yours: it counts 1/2 (`>` counts 1, `==` counts 0.5)."),
+    (_roc_ties_won, "a tied (positive, negative) pair counts 1 in yours (`>=`): it counts 1/2, the model can't tell "
+                    "the two apart."),
+    (_roc_upside_down, "this is 1 - ROC AUC, a ranking upside down: count the pairs where the *positive* has the "
+                       "higher score."),
+    (_roc_from_flags, "you turned the scores into 0/1 flags at 0.5 first (what `predict` returns): AUC ranks the scores "
+                      "themselves, the probabilities of `predict_proba`."),
+    (_roc_ordinal_ranks, "the rank formula needs *average* ranks for tied scores (`pd.Series(scores).rank()` or "
+                         "`scipy.stats.rankdata`); ranks from a sort give tied rows different ranks."),
+    (_roc_row_by_row, "your ROC curve has one point per row, so tied scores are walked in whatever order they come: "
+                      "tied scores are one threshold, one diagonal step of the curve."),
+]
+KNOWN_ROC = [ref_roc_auc] + [m for m, _ in ROC_MISTAKES]
+
+
+def _pr_steps(y_true, scores):
+    """(precision, recall) at each threshold from the highest score down; None without any positive."""
+    tp, flagged, positives = _thresholds(y_true, scores)
+    return (tp / flagged, tp / positives) if positives else None
+
+
+def _trapezoid(x: np.ndarray, y: np.ndarray) -> float:
+    return float(np.sum(np.diff(x) * (y[1:] + y[:-1]) / 2))
+
+
+def _ap_trapezoid(y_true, scores):
+    # sklearn's `auc(recall, precision)`: the curve starts at (recall 0, precision 1)
+    steps = _pr_steps(y_true, scores)
+    return 0.0 if steps is None else _trapezoid(np.r_[0.0, steps[1]], np.r_[1.0, steps[0]])
+
+
+def _ap_trapezoid_flat_start(y_true, scores):
+    steps = _pr_steps(y_true, scores)
+    return 0.0 if steps is None else _trapezoid(np.r_[0.0, steps[1]], np.r_[steps[0][0], steps[0]])
+
+
+def _ap_trapezoid_no_start(y_true, scores):
+    steps = _pr_steps(y_true, scores)
+    return 0.0 if steps is None else _trapezoid(steps[1], steps[0])
+
+
+def _ap_previous_precision(y_true, scores):
+    steps = _pr_steps(y_true, scores)
+    if steps is None:
+        return 0.0
+    precision, recall = steps
+    return float(np.sum(np.diff(recall, prepend=0.0) * np.r_[1.0, precision[:-1]]))
+
+
+def _precision_at_rows(y_true, scores) -> tuple[np.ndarray, np.ndarray]:
+    y, _ = _rows(y_true, scores)
+    return y, np.cumsum(y) / np.arange(1, len(y) + 1)
+
+
+def _ap_every_rank(y_true, scores):
+    y, precision = _precision_at_rows(y_true, scores)
+    return float(precision.mean()) if y.any() else 0.0
+
+
+def _ap_over_all_rows(y_true, scores):
+    y, precision = _precision_at_rows(y_true, scores)
+    return float(precision[y].sum() / len(y)) if y.any() else 0.0
+
+
+def _ap_row_by_row(y_true, scores):
+    y, precision = _precision_at_rows(y_true, scores)
+    return float(precision[y].mean()) if y.any() else 0.0
+
+
+def _ap_upside_down(y_true, scores):
+    return ref_average_precision(y_true, -np.asarray(scores, dtype=float))
+
+
+def _ap_from_flags(y_true, scores):
+    return ref_average_precision(y_true, np.asarray(scores, dtype=float) >= 0.5)
+
+
+TRAPEZOID = ("this is the trapezoidal area under the PR curve: it joins the curve's points with straight lines, which "
+             "overstates precision between them (precision does not change linearly with recall). Average precision is "
+             "the step-wise sum of (recall gained) x (precision at that threshold).")
+AP_TIES = ("with tied scores your result is off: tied scores are one threshold (flagged together), so compute precision "
+           "and recall only where the score changes, whatever order the tied rows come in.")
+AP_MISTAKES = [
+    (_ap_trapezoid, TRAPEZOID),
+    (_ap_trapezoid_flat_start, TRAPEZOID),
+    (_ap_trapezoid_no_start, TRAPEZOID),
+    (_ap_previous_precision, "each step uses the precision *before* the threshold; weight the recall gained at a "
+                             "threshold by the precision *at* that threshold."),
+    (_ap_every_rank, "this averages the precision at every rank; average precision weights each threshold by the recall "
+                     "it gains, so only the ranks where a positive is found count."),
+    (_ap_over_all_rows, "the precisions at the positives are summed and divided by all rows; divide by the number of "
+                        "positives (each one gains 1/P of recall)."),
+    (_ap_row_by_row, "each row is its own threshold in yours, so tied rows are counted in whatever order they come: "
+                     "tied scores are one threshold, flagged together."),
+    (_ap_upside_down, "this ranks the *lowest* scores first: flag the highest scores first (sort descending)."),
+    (_ap_from_flags, "you turned the scores into 0/1 flags at 0.5 first (what `predict` returns): average precision "
+                     "ranks the scores themselves, the probabilities of `predict_proba`."),
+]
+KNOWN_AP = [ref_average_precision] + [m for m, _ in AP_MISTAKES]
+
+
+@cache
+def ranking_inputs() -> tuple[list, list, list]:
+    """Fresh (y_true, scores) inputs: without ties, with ties (and the same shuffled), and of one class only."""
+    rng = np.random.default_rng(SEED + 6)
+    y40, s40 = (rng.random(40) < 0.3).astype(int), rng.random(40)
+    y60, s60 = (rng.random(60) < 0.25).astype(int), np.round(rng.random(60), 1)
+    y60[:2] = 1, 0  # at least one of each class whatever the draw
+    shuffle = rng.permutation(60)
+    index = 37414 + 3 * np.arange(12)
+    y12, s12 = (rng.random(12) < 0.4).astype(int), rng.random(12)
+    y12[:2] = 1, 0
+    plain = [
+        (([1, 0, 1, 0, 0, 1, 0], [0.9, 0.8, 0.35, 0.4, 0.1, 0.7, 0.2]), "on seven scores"),
+        ((y40, s40), "on 40 random scores"),
+        ((pd.Series(y12, index=index), s12), "with labels in a Series indexed like `y_val` and scores in a numpy array"),
+        ((np.array([True, False, True, False]), [0.2, 0.6, 0.7, 0.1]), "with boolean labels and scores in a list"),
+    ]
+    tied = [
+        (([1, 0, 1, 0, 1, 0, 0], [0.4, 0.4, 0.4, 0.4, 0.9, 0.2, 0.1]), "with two frauds and two genuine tied at 0.4"),
+        ((y60, s60), "on 60 scores rounded to one decimal (many ties)"),
+        ((y60[shuffle], s60[shuffle]), "on the same 60 tied scores in another order (the order of rows must not matter)"),
+        (([1, 0, 0, 1], [0.3, 0.3, 0.3, 0.3]), "when every score is the same"),
+    ]
+    one_class = [(([0, 0, 0, 0], [0.1, 0.4, 0.2, 0.3]), "no positive"), (([1, 1, 1], [0.3, 0.2, 0.9]), "only positives")]
+    return plain, tied, one_class
+
+
+@cache
+def ranking_cases(kind: str) -> tuple[list[Case], list[Case], list[Case]]:
+    """The cases of ``kind`` ("roc" or "ap"), in three groups: plain, tied, one class."""
+    ref = ref_roc_auc if kind == "roc" else ref_average_precision
+    plain, tied, one_class = ranking_inputs()
+    edge = {
+        ("roc", "no positive"): "when every label is 0 (ROC AUC is undefined without a positive: return nan)",
+        ("roc", "only positives"): "when every label is 1 (ROC AUC is undefined without a negative: return nan)",
+        ("ap", "no positive"): "when every label is 0 (no positive to find: return 0.0, as `average_precision_score` does)",
+        ("ap", "only positives"): "when every label is 1 (every flagged row is a positive: precision, and AP, are 1.0)",
+    }
+    return ([Case(args, {}, ref(*args), about) for args, about in plain],
+            [Case(args, {}, ref(*args), about) for args, about in tied],
+            [Case(args, {}, ref(*args), edge[kind, about]) for args, about in one_class])
+
+
+def _check_ranking(name: str, func, kind: str, mistakes, ties: str) -> None:
+    plain, tied, edge = ranking_cases(kind)
+    check_positional(name, func, plain, mistakes=mistakes, rtol=1e-7, atol=1e-9)
+    # right without ties but not with them: whatever the implementation, the ties are what it gets wrong
+    check_function(name, func, tied, mistakes=[*mistakes, (lambda *args: func(*args), ties)], rtol=1e-7, atol=1e-9)
+    check_function(name, func, edge, mistakes=mistakes, rtol=1e-7, atol=1e-9)
+
+
+@lab.item("ranking_by_hand", reads=["roc_auc_by_hand", "average_precision_by_hand"], explanation="""
+**ROC AUC** is the share of (fraud, genuine) pairs the scores put in the right order, a tie counting 1/2:
+`pos, neg = s[y], s[~y]`, then `((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum())
+/ (len(pos) * len(neg))` (the Mann-Whitney U statistic, scaled). The same number comes from average ranks,
+`(ranks[y].sum() - P * (P + 1) / 2) / (P * N)` with `ranks = pd.Series(s).rank()`, or from the trapezoids under a ROC
+curve with one point per *distinct* score. With one class only there is no pair to compare: nan.
+
+**Average precision** walks the thresholds from the highest score down, one per distinct score (tied rows are
+flagged together): sort by `-s`, keep the last row of each group of ties, `tp = np.cumsum(y)` there, precision
+`tp / flagged`, recall `tp / P`, then `np.sum(np.diff(recall, prepend=0) * precision)`. Without ties it is the mean of
+the precision at the rank of each positive. The trapezoidal area joins the points with straight lines, which
+overstates precision between them; `average_precision_score` does not interpolate.
+""")
+def ranking_by_hand(a):
+    _check_ranking("roc_auc_by_hand", a.roc_auc_by_hand, "roc", ROC_MISTAKES, ROC_TIES)
+    _check_ranking("average_precision_by_hand", a.average_precision_by_hand, "ap", AP_MISTAKES, AP_TIES)
+
+
+def _ranking_calls() -> list[tuple]:
+    return [c.args for group in ranking_cases("roc") for c in group]
+
+
+@cache
+def random_ap() -> tuple[float, float, float]:
+    """The PR AUC of a random ranking on validation: the positive rate, the exact expected average precision of a
+    random ordering of the validation labels, and the spread (sd) of one random ranking's average precision."""
+    y = parts()["val"].y
+    n, r = len(y), int(y.sum())
+    harmonic = float(np.sum(1.0 / np.arange(1, n + 1)))
+    # E[AP] = (1/r) sum_k E[rel_k * precision@k] = H_n / n + (r - 1)(n - H_n) / (n (n - 1)) (positions drawn at random)
+    exact = harmonic / n + (r - 1) * (n - harmonic) / (n * (n - 1))
+    rng = np.random.default_rng(SEED + 7)
+    spread = float(np.std([ref_average_precision(y, rng.random(n)) for _ in range(100)], ddof=1))
+    return float(y.mean()), exact, spread
+
+
+@lab.item("ranking_metrics", reads=["roc_auc", "pr_auc", "pr_baseline"],
+          uses={"roc_auc_by_hand": "ranking_by_hand", "average_precision_by_hand": "ranking_by_hand"}, explanation="""
+`roc_auc_score(y_val, p_val)` and `average_precision_score(y_val, p_val)` (or your own functions), on the
+probabilities: with 0/1 flags (`model.predict`) the curves have a single corner and the area measures one threshold,
+not the ranking. A random ranking has, in expectation, precision equal to the share of fraud at every recall, so the
+chance level of PR AUC is the fraud rate, `y_val.mean()` (about 0.005), not 0.5 as for ROC AUC. (With only about 40
+frauds, the exact expected average precision of a random order is a little higher, about 0.006; one random ranking's
+AP scatters around it.) PR AUC is many times its chance level, but far from ROC AUC's cheerful value.
 """)
 def ranking_metrics(a):
     from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_auc_score
@@ -396,9 +743,15 @@ def ranking_metrics(a):
     y, p = val.y, val.p
     flags = (p >= 0.5).astype(int)
     roc = roc_auc_score(y, p)
-    check_number("roc_auc", a.roc_auc, roc, atol=1e-6, mistakes=[
-        (roc_auc_score(y, flags), "this is the area under a ROC curve built from 0/1 flags at 0.5; pass the "
-                                  "probabilities `p_val`."),
+    expected_roc = roc
+    known = _known(a, "roc_auc_by_hand", _ranking_calls(), KNOWN_ROC, atol=1e-9)
+    if known is not ref_roc_auc and _matches(a.roc_auc, known(y, p), atol=1e-6):
+        expected_roc = known(y, p)  # computed with the learner's own `roc_auc_by_hand`, a recorded mistake
+    predict = ("this is computed from 0/1 flags: `model.predict` (or `p_val >= 0.5`) gives one threshold's decisions, "
+               "so the curve has a single corner and its area measures that one threshold. AUC ranks scores: pass the "
+               "probabilities, `p_val` = `model.predict_proba(val[FEATURES])[:, 1]`.")
+    check_number("roc_auc", a.roc_auc, expected_roc, atol=1e-6, mistakes=[
+        (roc_auc_score(y, flags), predict),
         (roc_auc_score(test.y, test.p), "this is on the test weeks; use validation."),
         (1 - roc, "these are the scores of the genuine class (column 0 of `predict_proba`, or 1 - `p_val`): a ranking "
                   "upside down. Use P(fraud), `p_val`."),
@@ -406,25 +759,48 @@ def ranking_metrics(a):
     ])
     precision, recall, _ = precision_recall_curve(y, p)
     ap, trapezoid = average_precision_score(y, p), auc(recall, precision)
-    # average precision is the reference; the trapezoidal area under the PR curve is accepted too
+    # average precision is the reference; the trapezoidal area under the PR curve is accepted too, and a recorded
+    # mistake of the learner's own `average_precision_by_hand` when they used it
     expected = trapezoid if _matches(a.pr_auc, trapezoid, atol=1e-6) else ap
+    known = _known(a, "average_precision_by_hand", _ranking_calls(), KNOWN_AP, atol=1e-9)
+    if known is not ref_average_precision and _matches(a.pr_auc, known(y, p), atol=1e-6):
+        expected = known(y, p)
     check_number("pr_auc", a.pr_auc, expected, atol=1e-6, mistakes=[
-        (average_precision_score(y, flags), "this is computed from 0/1 flags at 0.5; pass the probabilities `p_val`."),
+        (average_precision_score(y, flags), predict),
         (roc, "this is ROC AUC; PR AUC is `average_precision_score`."),
         (average_precision_score(test.y, test.p), "this is on the test weeks; use validation."),
         (average_precision_score(y, 1 - p), "these are the scores of the genuine class (1 - `p_val`); use P(fraud), "
                                             "`p_val`."),
         (average_precision_score(y, val.p_balanced), "this is `model_balanced`'s PR AUC; use `p_val`."),
     ])
-    check_number("pr_baseline", a.pr_baseline, y.mean(), rtol=1e-6, mistakes=[
+    rate, exact, spread = random_ap()
+    why = f"PR AUC {ap:.2f} is about {ap / rate:.0f}x chance, but far from ROC AUC's cheerful {roc:.2f}."
+    # The expected PR AUC of a random ranking: the positive rate (the level of a random ranking's PR curve), or the
+    # exact expected average precision of a random order of these labels, slightly higher with few positives; or an
+    # average of at least 100 random rankings' AP, within 3 standard errors of the exact value.
+    number = as_number("pr_baseline", a.pr_baseline)
+    if rate * (1 - 1e-6) <= number <= exact + 3 * spread / np.sqrt(100):
+        passed("pr_baseline", why)
+        return
+    mistakes = [
         (0.5, "0.5 is the chance level of ROC AUC; a random ranking's precision equals the positive rate, so PR AUC's "
               "chance level is the fraud rate."),
-        (1 - y.mean(), "this is the share of genuine transactions; the chance level is the share of *fraud*, the "
-                       "positive class."),
-        (float(y.sum()), "this is the number of frauds; the chance level is their share of the validation "
-                         "transactions."),
+        (1 - rate, "this is the share of genuine transactions; the chance level is the share of *fraud*, the positive "
+                   "class."),
+        (float(y.sum()), "this is the number of frauds; the chance level is their share of the validation transactions."),
         (test.y.mean(), "this is the fraud rate of the test weeks; use validation (`y_val`)."),
-    ], why=f"PR AUC {ap:.2f} is about {ap / y.mean():.0f}x chance, but far from ROC AUC's cheerful {roc:.2f}.")
+        (parts()["train"].y.mean(), "this is the fraud rate of the training weeks; use validation (`y_val`)."),
+        (100 * rate, "this is a percentage; give the rate as a proportion, as `average_precision_score` is one."),
+    ]
+    for wrong, message in mistakes:
+        if close(number, wrong, rtol=1e-6):
+            raise Incorrect(f"`pr_baseline` = {number:.4g}: {message}")
+    if rate / 4 < number < 10 * rate:
+        raise Incorrect(f"`pr_baseline` = {number:.4g}: the chance level is the *expected* PR AUC of a random ranking, "
+                        f"the fraud rate `y_val.mean()` = {rate:.4f}. If this is the average precision of one random "
+                        f"ranking, it is a single noisy draw (one draw's spread here is about {spread:.4f}); average "
+                        "at least 100 of them, or take the fraud rate.")
+    check_number("pr_baseline", number, rate, rtol=1e-6)
 
 
 @lab.item("roc_pr", reads=["roc_pr_true"], explanation="""
@@ -510,6 +886,9 @@ def log_loss_cases() -> list[Case]:
              "with probabilities of exactly 0 and 1 and eps=1e-6 (clip before the log)"),
         Case((pd.Series([0, 0, 0, 0]), pd.Series([0.1, 0.1, 0.1, 0.1])), {}, ref_log_loss([0, 0, 0, 0], [0.1] * 4),
              "when every label is 0"),
+        Case((pd.Series([1, 0, 0, 1, 0], index=[40002, 40005, 40009, 40011, 40017]), np.array([0.7, 0.1, 0.4, 0.2, 0.3])),
+             {}, ref_log_loss([1, 0, 0, 1, 0], [0.7, 0.1, 0.4, 0.2, 0.3]),
+             "with labels in a Series indexed like `y_val` and probabilities in a numpy array"),
     ]
 
 
@@ -519,8 +898,8 @@ def log_loss_cases() -> list[Case]:
 −ln 0.1), the logarithm is natural, it is the mean, not the sum, and clipping first keeps ln 0 = −∞ out.
 """)
 def log_loss(a):
-    check_function("log_loss_by_hand", a.log_loss_by_hand, log_loss_cases(), mistakes=LOG_LOSS_MISTAKES,
-                   rtol=1e-7, atol=1e-9)
+    check_positional("log_loss_by_hand", a.log_loss_by_hand, log_loss_cases(), mistakes=LOG_LOSS_MISTAKES,
+                     rtol=1e-7, atol=1e-9)
 
 
 def learner_log_loss(a):
@@ -528,12 +907,15 @@ def learner_log_loss(a):
     return _known(a, "log_loss_by_hand", calls, KNOWN_LOG_LOSS, rtol=1e-7, atol=1e-9)
 
 
-@lab.item("calibration", reads=["log_loss_plain", "log_loss_balanced", "balanced_reliability"],
+@lab.item("calibration", reads=["log_loss_plain", "log_loss_balanced", "prediction_bias_balanced", "balanced_reliability"],
           uses={"log_loss_by_hand": "log_loss"}, explanation="""
-`log_loss(y_val, p_val)` and `log_loss(y_val, p_val_balanced)` (or your `log_loss_by_hand`). The balanced model's
-points lie far below the diagonal: weighting fraud about 200 times shifts every probability up, so "0.7" happens in
-a bin where only a few per cent are fraud; it **over-estimates**. Its ranking (ROC and PR AUC) barely changed; its
-log loss did. Ranking and calibration are different properties.
+`log_loss(y_val, p_val)` and `log_loss(y_val, p_val_balanced)` (or your `log_loss_by_hand`). The prediction bias is
+`p_val_balanced.mean() - y_val.mean()`: about +0.12, a model that predicts 12 % fraud on average where 0.5 % happens.
+The balanced model's points lie far below the diagonal: weighting fraud about 200 times shifts every probability
+up, so "0.7" happens in a bin where only a few per cent are fraud; it **over-estimates**. Its ranking (ROC and PR
+AUC) barely changed; its log loss did. Ranking and calibration are different properties. A prediction bias near 0
+is necessary, not sufficient: errors of opposite sign in different bins cancel in the mean, which the reliability
+diagram shows.
 """)
 def calibration(a):
     from sklearn.metrics import log_loss as sk_log_loss
@@ -559,15 +941,32 @@ def calibration(a):
         (sk_log_loss(y, (pb >= 0.5).astype(float)), "this is computed from 0/1 flags; log loss scores the probabilities "
                                                     "`p_val_balanced` themselves."),
     ])
-    over = pb.mean() > y.mean()
+    bias = float(pb.mean() - y.mean())
+    bias_plain = float(p.mean() - y.mean())
+    test = parts()["test"]
+    check_number("prediction_bias_balanced", a.prediction_bias_balanced, bias, atol=1e-6, mistakes=[
+        (-bias, "this is the mean label minus the mean prediction: prediction bias is the mean *prediction* minus the "
+                "mean label, positive when the model predicts more fraud than happens."),
+        (bias_plain, "this is the plain model's prediction bias; use the balanced model's probabilities "
+                     "`p_val_balanced`."),
+        (float(pb.mean() / y.mean()), "this is the ratio of the two means; prediction bias is their difference, mean "
+                                      "prediction minus mean label."),
+        (float(pb.mean()), "this is the mean prediction alone; subtract the observed fraud rate, `y_val.mean()`."),
+        (float((pb >= 0.5).mean() - y.mean()), "this uses 0/1 flags at 0.5; prediction bias averages the "
+                                               "probabilities themselves."),
+        (float(test.p_balanced.mean() - test.y.mean()), "this is on the test weeks; use validation (`y_val`)."),
+        (100 * bias, "this is in percentage points; give it as a proportion, like the probabilities."),
+    ])
+    over = bias > 0
     truth = "over-estimates" if over else "under-estimates"
     check_choice("balanced_reliability", a.balanced_reliability, truth,
                  options=["over-estimates", "under-estimates", "well calibrated"], mistakes={
         "well calibrated": (f"its ROC and PR AUC are close to the plain model's, but ranking says nothing about "
-                            f"calibration: it predicts {pb.mean():.1%} fraud on average where {y.mean():.2%} happens."),
+                            f"calibration: it predicts {pb.mean():.1%} fraud on average where {y.mean():.2%} happens "
+                            f"(a prediction bias of {bias:+.3f})."),
         "under-estimates": ("calibration_curve returns (prob_true, prob_pred) in that order; points *below* the diagonal "
                             "mean the predicted probability is higher than the observed rate: it over-estimates."),
-        "over-estimates": "its mean predicted probability is below the observed rate.",
+        "over-estimates": "its mean predicted probability is below the observed rate (a negative prediction bias).",
     }, why="Same ranking, far worse probabilities: class weights distort calibration; use them only if you "
            "re-calibrate or re-tune the threshold.")
 
@@ -677,19 +1076,30 @@ def learner_errors(a):
                          [ref_errors] + [m for m, _ in ERROR_MISTAKES], rtol=1e-9, atol=1e-9)
 
 
-@lab.item("outliers", reads=["rmse_jump", "mae_jump", "report_metric"], uses={"regression_errors": "regression_errors"},
-          explanation="""
-`root_mean_squared_error(price_true_typos, price_pred) / root_mean_squared_error(price_true, price_pred)` and the
-same with `mean_absolute_error` (or your `regression_errors`). Squaring a EUR 3 million error makes it weigh like
-hundreds of ordinary errors, so a handful of typos out of about 1,500 records multiply RMSE, while MAE moves a
-little. Quote **MAE**: it is in euros and reads as a typical error; MSE is in EUR², which no seller can read, and
-RMSE is right only when big misses are disproportionately costly.
+TYPO_FIX_OPTIONS = ["A", "B", "C", "D"]
+
+
+@lab.item("outliers", reads=["rmse_jump", "mae_jump", "medae_jump", "report_metric", "typo_fix"],
+          uses={"regression_errors": "regression_errors"}, explanation="""
+`root_mean_squared_error(price_true_typos, price_pred) / root_mean_squared_error(price_true, price_pred)`, and the
+same with `mean_absolute_error` (or your `regression_errors`) and `median_absolute_error`. Squaring a EUR 3 million
+error makes it weigh like hundreds of ordinary ones, so 5 typos in about 1,500 records multiply RMSE by 4; but MAE is
+a mean too, and the same 5 records raise it by more than a quarter. Only the median absolute error, the size of the
+middle error, barely moves: until the typos are found, it is the honest "typically off by about EUR ..." (half of the
+suggestions are closer than that). MSE is in EUR², which no seller can read.
+
+A robust summary only keeps the typos out of the *report*. They are still wrong labels that distort every other
+metric, every comparison of models and every retraining: **C**, validate the labels. A sale price ten times what
+comparable houses fetch (in price per m², say) is easy to flag; check it against the source record, correct it, and
+keep the check in the data pipeline. Dropping the largest errors (B) also drops the model's genuine worst misses; a
+robust loss (D) leaves the evaluation labels wrong.
 """)
 def outliers(a):
     pred, true, typos, n_typos = prices()
     ref = [ref_errors(typos, pred), ref_errors(true, pred)]
     rmse_jump, mae_jump = ref[0][1] / ref[1][1], ref[0][2] / ref[1][2]
     mse_jump = ref[0][0] / ref[1][0]
+    medae_jump = float(np.median(np.abs(typos - pred)) / np.median(np.abs(true - pred)))
     expected_rmse, expected_mae = rmse_jump, mae_jump
     known = learner_errors(a)
     if known is not ref_errors:  # computed with the learner's own `regression_errors`, a recorded mistake
@@ -709,16 +1119,39 @@ def outliers(a):
     ])
     check_number("mae_jump", a.mae_jump, expected_mae, rtol=1e-4, mistakes=[
         (rmse_jump, "this is the RMSE ratio; `mae_jump` is for MAE."),
+        (medae_jump, "this is the ratio of the *median* absolute errors; `mae_jump` is for the mean, MAE."),
         (1 / mae_jump, "the ratio is upside down: with the typos divided by without."),
         (ref[0][2] - ref[1][2], "this is the difference of the two MAEs; the question asks for their ratio, with the "
                                 "typos divided by without."),
     ])
-    check_choice("report_metric", a.report_metric, "MAE", options=["MSE", "RMSE", "MAE"], mistakes={
+    signed = float(np.median(typos - pred) / np.median(true - pred))
+    check_number("medae_jump", a.medae_jump, medae_jump, rtol=1e-4, mistakes=[
+        (mae_jump, "this is the MAE ratio; `medae_jump` is for the *median* absolute error (`median_absolute_error`)."),
+        (1 / medae_jump, "the ratio is upside down: with the typos divided by without."),
+        (signed, "this is the median of the signed errors; take the absolute values first, `np.median(np.abs(e))`."),
+        (float(np.median(np.abs(typos - pred)) - np.median(np.abs(true - pred))),
+         "this is the difference of the two median absolute errors; the question asks for their ratio."),
+    ])
+    mae_rise, medae_rise = 100 * (mae_jump - 1), 100 * (medae_jump - 1)
+    check_choice("report_metric", a.report_metric, "median absolute error",
+                 options=["MSE", "RMSE", "MAE", "median absolute error"], mistakes={
         "RMSE": f"RMSE squares errors before averaging, so {n_typos} bad records multiply it by {rmse_jump:.1f}: it no "
-                "longer describes a typical error. MAE is the robust, typical error in euros.",
+                "longer describes a typical error. Until the typos are fixed, quote the median absolute error.",
         "MSE": "MSE is in squared euros (EUR²): no seller can read it, and it is even more dominated by the typos. "
-               "Quote MAE, in euros.",
-    }, why=f"MAE moved x{mae_jump:.2f} while RMSE moved x{rmse_jump:.1f}.")
+               "Quote the median absolute error, in euros.",
+        "MAE": f"MAE is swayed less than RMSE but it is a mean too, not robust: {n_typos} typos in {len(true):,} records "
+               f"raised it by {mae_rise:.0f} %, while the median absolute error moved {medae_rise:.1f} %. Until the "
+               "labels are fixed, the median absolute error is the typical error.",
+    })
+    check_choice("typo_fix", a.typo_fix, "C", options=TYPO_FIX_OPTIONS, mistakes={
+        "A": "a robust summary keeps the typos out of the report, but they are still wrong labels: they distort every "
+             "other metric, model comparison and retraining. Validate the labels: find the typos and fix them (C).",
+        "B": "the largest errors are not all typos: dropping them also drops the model's genuine worst misses and "
+             "flatters it. Find and fix the wrong labels, keep the rest (C).",
+        "D": "a robust loss limits the damage in training, but the evaluation labels stay wrong and so does every "
+             "metric computed on them. Validate and correct the labels (C).",
+    }, why=f"RMSE x{rmse_jump:.1f}, MAE x{mae_jump:.2f}, median absolute error x{medae_jump:.3f}: only the median is "
+           "robust, and only fixing the labels fixes the data.")
 
 
 # ---------------------------------------------------------------- Part 6 · the cost of a decision
@@ -792,7 +1225,30 @@ genuine one let through costs nothing. `np.where(f, REVIEW_EUR + np.where(y, 0.0
 np.where(y, amount + CHARGEBACK_FEE_EUR, 0.0))` with `y`, `f` boolean arrays and `amount` a float array.
 """)
 def transaction_cost(a):
-    check_function("transaction_cost", a.transaction_cost, cost_cases(), mistakes=COST_MISTAKES)
+    func = a.transaction_cost
+    labelled = cost_cases()[1]
+    index = labelled.args[0].index
+    result = _call("transaction_cost", func, labelled.args, about=labelled.about)
+    if isinstance(result, pd.Series) and not (len(result) == len(index) and result.index.sort_values().equals(
+            index.sort_values())):
+        raise Incorrect(f"`transaction_cost` {labelled.about} returned a Series indexed {list(result.index[:3])}..., not "
+                        f"like its inputs ({list(index[:3])}...): its costs no longer carry the transactions' labels, so "
+                        "`val.assign(cost=...)` or `costs[y_val == 1]` would pair them with the wrong rows. Return a "
+                        "numpy array, as the question asks (or a Series with the input's index).")
+    check_positional("transaction_cost", _by_label(func), cost_cases(), mistakes=COST_MISTAKES)
+
+
+def _by_label(func):
+    """The learner's cost function with a returned Series put in the order of the input's index labels (0, 1, 2, ...
+    for inputs without labels)."""
+    def call(y_true, flagged, amount):
+        out = func(y_true, flagged, amount)
+        index = y_true.index if isinstance(y_true, pd.Series) else pd.RangeIndex(len(y_true))
+        if isinstance(out, pd.Series) and out.index.sort_values().equals(index.sort_values()):
+            return out.reindex(index).to_numpy()
+        return out
+
+    return call
 
 
 def learner_cost(a):
@@ -881,18 +1337,18 @@ def _cost_at(period: str, t: float, cost=ref_cost) -> float:
 
 @lab.item("test_report", reads=["test_cost_chosen", "test_cost_default"],
           uses={"best_threshold": "best_threshold", "transaction_cost": "transaction_cost"}, explanation="""
-The same `transaction_cost(...).sum()` as in Q11, on the test weeks: `y_test`, `p_test >= best_threshold` and
+The same `transaction_cost(...).sum()` as in Q12, on the test weeks: `y_test`, `p_test >= best_threshold` and
 `test["amount_eur"]`, then again at 0.5. Use the threshold chosen on validation, even if another one would look
 cheaper on test: that is the honest number, and the difference from 0.5 is what the choice is worth.
 """)
 def test_report(a):
     require_answer("test_cost_chosen", a.test_cost_chosen)
     require_answer("test_cost_default", a.test_cost_default)
-    # judged with the learner's own threshold, so a wrong Q11 does not cost this point as well
+    # judged with the learner's own threshold, so a wrong Q12 does not cost this point as well
     try:
         t = as_number("best_threshold", a.best_threshold)
     except Incorrect:
-        raise Blocked("`test_report` builds on your `best_threshold`, which is not a number yet: answer Q11 first, "
+        raise Blocked("`test_report` builds on your `best_threshold`, which is not a number yet: answer Q12 first, "
                       "then run this check again.") from None
     known = learner_cost(a)
     chosen, default = _cost_at("test", t), _cost_at("test", 0.5)
@@ -929,7 +1385,9 @@ def test_report(a):
   **recall** (sensitivity), TP / (TP + FN).
 - `spam`: a false positive (genuine mail hidden) is the expensive error: **precision** of the "spam" decision,
   TP / (TP + FP).
-- `pricing`: a regression target in euros with a few bad records: **MAE**, robust and in the unit sellers understand.
+- `pricing`: a regression target in euros, on checked records, where a miss costs in proportion to its size and the
+  valuers want the *average* size of a miss: **MAE**, the mean absolute error in euros. RMSE would weigh big misses
+  more than in proportion; the median absolute error ignores how large the worse half of the misses are.
 """)
 def metric_for_goal(a):
     check_mapping("metric_for_goal", a.metric_for_goal,
@@ -955,8 +1413,11 @@ def metric_for_goal(a):
                               "positive, so precision.",
         ("spam", "ROC AUC"): "ROC AUC summarises the ranking, not the decision to hide a mail; the costly error is a "
                              "false positive, so precision, TP/(TP+FP).",
-        ("pricing", "RMSE"): "RMSE squares errors, so a few typo'd records dominate it and it is not a 'typical' error; "
-                             "MAE is the typical error in euros.",
+        ("pricing", "RMSE"): "RMSE squares errors, so it weighs a big miss more than in proportion to its size; here a "
+                             "miss costs in proportion, and the valuers want its average size: MAE, in euros.",
+        ("pricing", "median absolute error"): "the median ignores how large the worse half of the misses are; on "
+                                              "checked records, where every euro of a miss counts, the average size "
+                                              "of a miss is MAE.",
         ("pricing", "accuracy"): "a price is a regression target: accuracy (share of exactly right answers) makes no "
                                  "sense; MAE in euros does.",
     })

@@ -284,8 +284,8 @@ RANDOM_ATOL = 0.015
 `cross_val_score(knn_model, X[PROFILE], active, scoring="roc_auc", cv=KFold(n_splits=5, shuffle=True,
 random_state=SEED)).mean()` is the data scientist's number; the same call with `cv=GroupKFold(n_splits=5)` and
 `groups=customers` holds whole customers out. The random split scores about 0.70, the grouped one about 0.53, barely
-better than guessing: the nearest neighbours of a row in a random split are the same subscriber's other months (a fee
-to the cent, a tenure one month apart), whose app habits are the answer. `optimism = random_auc - group_auc` is how
+better than guessing: the nearest neighbours of a row in a random split are the same subscriber's other months (the
+same fee, plan and contract, a tenure one month apart), whose app habits are the answer. `optimism = random_auc - group_auc` is how
 much the random split overstates what the model does for new subscribers.
 """)
 def group_gap(a):

@@ -22,6 +22,7 @@ from sklearn.metrics import (
     f1_score,
     log_loss,
     mean_absolute_error,
+    median_absolute_error,
     precision_recall_curve,
     precision_score,
     recall_score,
@@ -46,6 +47,7 @@ FEATURES = NUMERIC + CATEGORICAL
 HOUSE_FEATURES = ["living_area_m2", "lot_area_m2", "distance_to_centre_km", "condition_score", "bathrooms",
                   "school_rating"]
 METRIC_FOR_GOAL = {"fraud": "expected cost", "screening": "recall", "spam": "precision", "pricing": "MAE"}
+RANDOM = np.random.default_rng(SEED + 100)  # for random rankings of the tests, never the module's streams
 
 
 @pytest.fixture
@@ -78,6 +80,30 @@ def prf_using(counts):
 
 
 precision_recall_f1 = prf_using(confusion_counts)
+
+
+def roc_auc_by_hand(y_true, scores):
+    y = np.asarray(y_true).astype(bool)
+    s = np.asarray(scores, dtype=float)
+    pos, neg = s[y], s[~y]
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    wins = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(wins / (len(pos) * len(neg)))
+
+
+def average_precision_by_hand(y_true, scores):
+    y = np.asarray(y_true).astype(bool)
+    s = np.asarray(scores, dtype=float)
+    if not y.any():
+        return 0.0
+    order = np.argsort(-s, kind="stable")
+    y, s = y[order], s[order]
+    last = np.r_[s[1:] != s[:-1], True]
+    tp = np.cumsum(y)[last]
+    flagged = np.arange(1, len(y) + 1)[last]
+    precision, recall = tp / flagged, tp / y.sum()
+    return float(np.sum(np.diff(recall, prepend=0.0) * precision))
 
 
 def log_loss_by_hand(y_true, p, eps=1e-15):
@@ -160,13 +186,14 @@ def nb():
     s.ranking = {"roc_auc": roc_auc_score(s.y_val, s.p_val), "pr_auc": average_precision_score(s.y_val, s.p_val),
                  "pr_baseline": s.y_val.mean()}
     s.calibration = {"log_loss_plain": log_loss(s.y_val, s.p_val), "log_loss_balanced": log_loss(s.y_val, s.p_val_balanced),
+                     "prediction_bias_balanced": s.p_val_balanced.mean() - s.y_val.mean(),
                      "balanced_reliability": "over-estimates"}
 
     def jumps(metric):
         return metric(s.price_true_typos, s.price_pred) / metric(s.price_true, s.price_pred)
 
     s.outliers = {"rmse_jump": jumps(root_mean_squared_error), "mae_jump": jumps(mean_absolute_error),
-                  "report_metric": "MAE"}
+                  "medae_jump": jumps(median_absolute_error), "report_metric": "median absolute error", "typo_fix": "C"}
     s.val_costs_with = lambda cost: np.array([cost(s.y_val, s.p_val >= t, val["amount_eur"]).sum() for t in THRESHOLDS])
     s.test_cost = lambda t, cost=transaction_cost: cost(s.y_test, s.p_test >= t, test["amount_eur"]).sum()
     s.val_costs = s.val_costs_with(transaction_cost)
@@ -216,7 +243,9 @@ def right_answers(nb) -> dict[str, dict]:
         "confusion_counts": {"confusion_counts": confusion_counts},
         "precision_recall_f1": {"precision_recall_f1": precision_recall_f1, "confusion_counts": confusion_counts},
         "accuracy_paradox": {**nb.accuracy, "precision_recall_f1": precision_recall_f1},
-        "ranking_metrics": nb.ranking,
+        "ranking_by_hand": {"roc_auc_by_hand": roc_auc_by_hand, "average_precision_by_hand": average_precision_by_hand},
+        "ranking_metrics": {**nb.ranking, "roc_auc_by_hand": roc_auc_by_hand,
+                            "average_precision_by_hand": average_precision_by_hand},
         "roc_pr": {"roc_pr_true": {"B", "C", "E"}},
         "log_loss": {"log_loss_by_hand": log_loss_by_hand},
         "calibration": {**nb.calibration, "log_loss_by_hand": log_loss_by_hand},
@@ -248,6 +277,11 @@ def test_missing_answers_are_not_attempted(check, item):
     ("confusion_counts", {"confusion_counts": raises_not_implemented}),
     ("precision_recall_f1", {"precision_recall_f1": raises_not_implemented, "confusion_counts": raises_not_implemented}),
     ("accuracy_paradox", {"never_flag_accuracy": None, "model_accuracy": None, "model_recall": None}),
+    ("ranking_by_hand", {"roc_auc_by_hand": raises_not_implemented, "average_precision_by_hand": raises_not_implemented}),
+    ("ranking_metrics", {"roc_auc": None, "pr_auc": None, "pr_baseline": None}),
+    ("calibration", {"log_loss_plain": None, "log_loss_balanced": None, "prediction_bias_balanced": None,
+                     "balanced_reliability": None}),
+    ("outliers", {"rmse_jump": None, "mae_jump": None, "medae_jump": None, "report_metric": None, "typo_fix": None}),
     ("roc_pr", {"roc_pr_true": None}),
     ("log_loss", {"log_loss_by_hand": raises_not_implemented}),
     ("metric_for_goal", {"metric_for_goal": {"fraud": None, "screening": None, "spam": None, "pricing": None}}),
@@ -270,7 +304,7 @@ def test_alternative_approaches_pass(check, nb):
     precision, recall, _ = precision_recall_curve(nb.y_val, nb.p_val)
     assert check("ranking_metrics", **{**nb.ranking, "pr_auc": auc(recall, precision)}).passed
     assert check("calibration", **{**nb.calibration, "balanced_reliability": " Over-Estimates"}).passed
-    assert check("outliers", **{**nb.outliers, "report_metric": "mae"}).passed
+    assert check("outliers", **{**nb.outliers, "report_metric": "Median Absolute Error", "typo_fix": " c"}).passed
     assert check("metric_for_goal", metric_for_goal={k: f" {v.upper()} " for k, v in METRIC_FOR_GOAL.items()}).passed
 
 
@@ -344,6 +378,23 @@ def mae_rmse_swapped(y_true, y_pred):
      "must return a dict"),
     ("outliers", {"report_metric": "RMSE"}, "RMSE squares errors before averaging"),
     ("outliers", {"report_metric": "MSE"}, "squared euros"),
+    ("outliers", {"report_metric": "MAE"}, "it is a mean too, not robust"),
+    ("outliers", {"medae_jump": Wrong("mae ratio")}, "for the *median* absolute error"),
+    ("outliers", {"medae_jump": Wrong("median signed")}, "median of the signed errors"),
+    ("outliers", {"mae_jump": Wrong("medae ratio")}, "ratio of the *median* absolute errors"),
+    ("outliers", {"typo_fix": "A"}, "still wrong labels"),
+    ("outliers", {"typo_fix": "B"}, "genuine worst misses"),
+    ("outliers", {"typo_fix": "D"}, "evaluation labels stay wrong"),
+    ("calibration", {"prediction_bias_balanced": Wrong("label minus prediction")}, "mean label minus the mean prediction"),
+    ("calibration", {"prediction_bias_balanced": Wrong("plain bias")}, "plain model's prediction bias"),
+    ("calibration", {"prediction_bias_balanced": Wrong("bias ratio")}, "ratio of the two means"),
+    ("accuracy_paradox", {"model_recall": Wrong("macro recall")}, "macro average of both classes' recall"),
+    ("ranking_metrics", {"roc_auc": Wrong("predict")}, "`model.predict`"),
+    ("ranking_metrics", {"pr_auc": Wrong("predict ap")}, "`model.predict`"),
+    ("ranking_metrics", {"pr_baseline": Wrong("one random ranking")}, "a single noisy draw"),
+    ("ranking_metrics", {"pr_baseline": Wrong("train rate")}, "training weeks"),
+    ("metric_for_goal", {"metric_for_goal": {**METRIC_FOR_GOAL, "pricing": "median absolute error"}},
+     "the average size of a miss is MAE"),
     ("outliers", {"rmse_jump": Wrong("mse ratio")}, "ratio of the MSEs"),
     ("outliers", {"mae_jump": Wrong("upside down")}, "upside down"),
     ("transaction_cost", {"transaction_cost": caught_fraud_free}, "a caught fraud still costs the EUR 5 review"),
@@ -369,7 +420,7 @@ def mae_rmse_swapped(y_true, y_pred):
     ("metric_for_goal", {"metric_for_goal": {**METRIC_FOR_GOAL, "screening": "precision", "spam": "recall"}},
      "this swaps them"),
     ("metric_for_goal", {"metric_for_goal": {**METRIC_FOR_GOAL, "fraud": "accuracy"}}, "99.5 % accurate"),
-    ("metric_for_goal", {"metric_for_goal": {**METRIC_FOR_GOAL, "pricing": "RMSE"}}, "a few typo'd records dominate it"),
+    ("metric_for_goal", {"metric_for_goal": {**METRIC_FOR_GOAL, "pricing": "RMSE"}}, "more than in proportion"),
 ])
 def test_recorded_mistakes_are_named(check, nb, item, change, fragment):
     """Does a recorded misconception lose the item with a message that names it (and names only the learner's names)?"""
@@ -398,6 +449,18 @@ def test_recorded_mistakes_are_named(check, nb, item, change, fragment):
                                     - root_mean_squared_error(nb.price_true, nb.price_pred)),
         "re-tuned": lambda: min(nb.test_cost(t) for t in THRESHOLDS),
         "mean at 0.5": lambda: nb.test_cost(0.5) / len(nb.y_test),
+        "mae ratio": lambda: nb.outliers["mae_jump"],
+        "medae ratio": lambda: nb.outliers["medae_jump"],
+        "median signed": lambda: (np.median(nb.price_true_typos - nb.price_pred)
+                                  / np.median(nb.price_true - nb.price_pred)),
+        "label minus prediction": lambda: y.mean() - nb.p_val_balanced.mean(),
+        "plain bias": lambda: p.mean() - y.mean(),
+        "bias ratio": lambda: nb.p_val_balanced.mean() / y.mean(),
+        "macro recall": lambda: recall_score(y, flags, average="macro"),
+        "predict": lambda: roc_auc_score(y, flags.astype(int)),
+        "predict ap": lambda: average_precision_score(y, flags.astype(int)),
+        "one random ranking": lambda: one_random_ranking_far_off(y),
+        "train rate": lambda: nb.y_train.mean(),
     }
     answers = dict(right_answers(nb)[item])
     answers.update({k: named[v.name]() if isinstance(v, Wrong) else v for k, v in change.items()})
@@ -407,6 +470,15 @@ def test_recorded_mistakes_are_named(check, nb, item, change, fragment):
     assert result.status == "wrong", result
     assert fragment in result.message
     assert "`_" not in result.message
+
+
+def one_random_ranking_far_off(y):
+    """The average precision of one random ranking, drawn until it lies well outside what the check accepts."""
+    rate, exact, spread = ref.random_ap()
+    while True:
+        ap = average_precision_score(y, RANDOM.random(len(y)))
+        if ap > exact + 3 * spread:
+            return ap
 
 
 def test_accuracy_paradox_names_the_fraud_rate_and_precision(check, nb):
@@ -431,7 +503,8 @@ def test_a_function_indexed_by_position_labels_is_the_learners_error(check):
 
 def test_a_failing_answer_cell_is_an_error_in_the_learners_code(verdict, nb):
     """Does an answer whose cell raised show as an error that quotes it?"""
-    result = verdict(LAB, "ranking_metrics", cell_errors={"roc_auc": "ValueError: oops"}, **nb.ranking)
+    result = verdict(LAB, "ranking_metrics", cell_errors={"roc_auc": "ValueError: oops"}, **nb.ranking,
+                     roc_auc_by_hand=roc_auc_by_hand, average_precision_by_hand=average_precision_by_hand)
     assert result.status == "error" and "ValueError: oops" in result.message
 
 
@@ -478,8 +551,7 @@ def test_calibration_is_scored_with_the_learners_own_log_loss(check, nb):
 def test_outliers_are_scored_with_the_learners_own_regression_errors(check, nb):
     """Are jumps computed with a recorded `regression_errors` mistake (RMSE and MAE swapped) accepted, and only then?"""
     dirty, clean = mae_rmse_swapped(nb.price_true_typos, nb.price_pred), mae_rmse_swapped(nb.price_true, nb.price_pred)
-    answers = {"rmse_jump": dirty["rmse"] / clean["rmse"], "mae_jump": dirty["mae"] / clean["mae"],
-               "report_metric": "MAE"}
+    answers = {**nb.outliers, "rmse_jump": dirty["rmse"] / clean["rmse"], "mae_jump": dirty["mae"] / clean["mae"]}
     assert check("outliers", **answers, regression_errors=mae_rmse_swapped).passed
     result = check("outliers", **answers, regression_errors=regression_errors)
     assert result.status == "wrong" and "this is the MAE ratio" in result.message
@@ -552,3 +624,245 @@ def test_items_do_not_change_the_course_references(check, nb):
     assert all(np.array_equal(c.expected, b) for c, b in zip(ref.cost_cases(), before))
     assert all(np.array_equal(np.asarray(c.args[2], dtype=float), a) for c, a in zip(ref.cost_cases(), amounts))
     assert check("transaction_cost", transaction_cost=transaction_cost).passed
+
+
+# ---------------------------------------------------------------- ROC AUC and average precision by hand
+
+
+def ranking_cases(kind):
+    return [c for group in ref.ranking_cases(kind) for c in group]
+
+
+def test_the_ranking_references_are_scikit_learns_metrics():
+    """Do the hidden cases' expected values agree with roc_auc_score and average_precision_score (and the solution)?"""
+    import warnings
+
+    for case in ranking_cases("roc"):
+        y, s = case.args
+        assert roc_auc_by_hand(y, s) == pytest.approx(case.expected, abs=1e-12, nan_ok=True)
+        if len(set(np.asarray(y).astype(int).tolist())) == 2:
+            assert case.expected == pytest.approx(roc_auc_score(np.asarray(y).astype(int), s), abs=1e-12)
+        else:
+            assert np.isnan(case.expected)
+    for case in ranking_cases("ap"):
+        y, s = case.args
+        assert average_precision_by_hand(y, s) == pytest.approx(case.expected, abs=1e-12)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "No positive class found in y_true": AP is 0.0 then
+            assert case.expected == pytest.approx(average_precision_score(np.asarray(y).astype(int), s), abs=1e-12)
+    assert any(len(set(np.asarray(c.args[1], dtype=float).tolist())) < len(c.args[1]) for c in ranking_cases("roc"))
+
+
+def roc_by_average_ranks(y_true, scores):
+    y = np.asarray(y_true).astype(bool)
+    ranks = pd.Series(np.asarray(scores, dtype=float)).rank().to_numpy()  # ties get their average rank
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if not n_pos or not n_neg:
+        return float("nan")
+    return (ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def roc_by_trapezoids(y_true, scores):
+    from sklearn.metrics import roc_curve
+
+    y = np.asarray(y_true).astype(int)
+    if len(set(y.tolist())) < 2:
+        return float("nan")
+    fpr, tpr, _ = roc_curve(y, scores)  # one point per distinct score
+    return auc(fpr, tpr)
+
+
+def ap_by_precision_at_each_positive(y_true, scores):
+    # for every positive: the precision when everything scored at least as high as it is flagged
+    y = np.asarray(y_true).astype(bool)
+    s = np.asarray(scores, dtype=float)
+    if not y.any():
+        return 0.0
+    return float(np.mean([(y & (s >= t)).sum() / (s >= t).sum() for t in s[y]]))
+
+
+def ap_from_sklearn(y_true, scores):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return average_precision_score(np.asarray(y_true).astype(int), scores)
+
+
+@pytest.mark.parametrize("roc, ap", [
+    (roc_by_average_ranks, ap_by_precision_at_each_positive),
+    (roc_by_trapezoids, ap_from_sklearn),
+    (lambda y, s: np.float64(roc_auc_by_hand(y, s)), lambda y, s: np.float64(average_precision_by_hand(y, s))),
+])
+def test_other_correct_ranking_functions_pass(check, roc, ap):
+    """Do average ranks, ROC trapezoids over distinct scores, precision at each positive and numpy floats pass?"""
+    result = check("ranking_by_hand", roc_auc_by_hand=roc, average_precision_by_hand=ap)
+    assert result.passed, result.message
+
+
+def roc_reversed_ties(y_true, scores):
+    # trapezoids over one point per row, tied rows in reverse input order: right without ties only
+    y = np.asarray(y_true).astype(bool)
+    order = np.argsort(np.asarray(scores, dtype=float), kind="stable")[::-1]
+    y = y[order]
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if not n_pos or not n_neg:
+        return float("nan")
+    tpr, fpr = np.r_[0, np.cumsum(y)] / n_pos, np.r_[0, np.cumsum(~y)] / n_neg
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
+
+
+def roc_shuffled_ties(y_true, scores):
+    # trapezoids over one point per row, tied rows in an order of their own: no recorded mistake, but the ties
+    y, s = np.asarray(y_true).astype(bool), np.asarray(scores, dtype=float)
+    y = y[np.lexsort((np.random.default_rng(0).random(len(s)), -s))]
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if not n_pos or not n_neg:
+        return float("nan")
+    tpr, fpr = np.r_[0, np.cumsum(y)] / n_pos, np.r_[0, np.cumsum(~y)] / n_neg
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
+
+
+def ap_sklearn_trapezoid(y_true, scores):
+    precision, recall, _ = precision_recall_curve(np.asarray(y_true).astype(int), scores)
+    return auc(recall, precision)
+
+
+def ap_mean_precision_at_positive_ranks(y_true, scores):
+    y = np.asarray(y_true).astype(bool)[np.argsort(-np.asarray(scores, dtype=float), kind="stable")]
+    precision = np.cumsum(y) / np.arange(1, len(y) + 1)
+    return float(precision[y].mean()) if y.any() else 0.0
+
+
+def roc_aligned_by_label(y_true, scores):
+    s, y = pd.Series(scores, dtype=float), pd.Series(y_true).astype(bool)
+    pos, neg = s.where(y).dropna().to_numpy(), s.where(~y).dropna().to_numpy()  # `where` aligns y's labels with s's
+    if not len(pos) or not len(neg):
+        return float("nan")
+    return roc_auc_by_hand(np.r_[np.ones(len(pos)), np.zeros(len(neg))], np.r_[pos, neg])
+
+
+@pytest.mark.parametrize("roc, ap, fragment", [
+    (lambda y, s: ref._roc_ties_lost(y, s), average_precision_by_hand, "counts 0 in yours"),
+    (lambda y, s: float((np.asarray(s)[np.asarray(y) == 1][:, None] >= np.asarray(s)[np.asarray(y) == 0][None, :]).mean())
+     if 0 < np.sum(np.asarray(y) == 1) < len(y) else float("nan"), average_precision_by_hand, "counts 1 in yours"),
+    (lambda y, s: roc_auc_by_hand(y, -np.asarray(s, dtype=float)), average_precision_by_hand, "1 - ROC AUC"),
+    (lambda y, s: roc_auc_by_hand(y, np.asarray(s, dtype=float) >= 0.5), average_precision_by_hand, "what `predict` returns"),
+    (roc_reversed_ties, average_precision_by_hand, "tied"),
+    (roc_shuffled_ties, average_precision_by_hand, "tied"),
+    (lambda y, s: roc_auc_by_hand(y, s) if len(y) < 10 else roc_shuffled_ties(y, s), average_precision_by_hand,
+     "with tied scores your result is off"),  # wrong on the larger tied cases only: no recorded mistake, the ties
+    (roc_aligned_by_label, average_precision_by_hand, "mixes the Series' index labels"),
+    (lambda y, s: 0.5 if len(set(np.asarray(y).tolist())) < 2 else roc_auc_by_hand(y, s), average_precision_by_hand,
+     "return nan"),
+    (roc_auc_by_hand, ap_sklearn_trapezoid, "trapezoidal area under the PR curve"),
+    (roc_auc_by_hand, ap_mean_precision_at_positive_ranks, "tied scores are one threshold"),
+    (roc_auc_by_hand, lambda y, s: average_precision_by_hand(y, -np.asarray(s, dtype=float)), "the *lowest* scores first"),
+    (roc_auc_by_hand, lambda y, s: average_precision_by_hand(y, np.asarray(s, dtype=float) >= 0.5),
+     "what `predict` returns"),
+    (roc_auc_by_hand, ref._ap_every_rank, "precision at every rank"),
+    (roc_auc_by_hand, ref._ap_previous_precision, "precision *before* the threshold"),
+    (roc_auc_by_hand, ref._ap_over_all_rows, "divide by the number of positives"),
+    (roc_auc_by_hand, lambda y, s: float("nan") if not np.any(y) else average_precision_by_hand(y, s), "return 0.0"),
+])
+def test_ranking_mistakes_are_named(check, roc, ap, fragment):
+    """Does a wrong `roc_auc_by_hand` or `average_precision_by_hand` lose the item with its mistake named?"""
+    result = check("ranking_by_hand", roc_auc_by_hand=roc, average_precision_by_hand=ap)
+    assert result.status == "wrong" and fragment in result.message, result.message
+
+
+def test_ranking_functions_left_blank_or_failing(check):
+    """Is a half-done item not attempted (naming the blank function), and a crash on one class the learner's error?"""
+    result = check("ranking_by_hand", roc_auc_by_hand=roc_auc_by_hand, average_precision_by_hand=raises_not_implemented)
+    assert result.status == "not attempted" and "`average_precision_by_hand`" in result.message
+
+    def roc_divides_by_zero(y_true, scores):
+        y = [bool(v) for v in y_true]
+        s = [float(v) for v in scores]
+        wins = sum((a > b) + 0.5 * (a == b) for a, t in zip(s, y) if t for b, u in zip(s, y) if not u)
+        return wins / (sum(y) * (len(y) - sum(y)))
+
+    result = check("ranking_by_hand", roc_auc_by_hand=roc_divides_by_zero, average_precision_by_hand=average_precision_by_hand)
+    assert result.status == "error" and "ZeroDivisionError" in result.message and "return nan" in result.message
+
+
+def test_ranking_metrics_are_scored_with_the_learners_own_functions(check, nb):
+    """Are AUCs computed with a recorded mistake of the learner's functions accepted (a mistake costs once), and only then?"""
+    def upside_down(y, s):
+        return roc_auc_by_hand(y, -np.asarray(s, dtype=float))
+
+    answers = {**nb.ranking, "roc_auc": upside_down(nb.y_val, nb.p_val),
+               "pr_auc": ap_mean_precision_at_positive_ranks(nb.y_val, nb.p_val)}
+    assert check("ranking_metrics", **answers, roc_auc_by_hand=upside_down,
+                 average_precision_by_hand=ap_mean_precision_at_positive_ranks).passed
+    result = check("ranking_metrics", **answers, roc_auc_by_hand=roc_auc_by_hand,
+                   average_precision_by_hand=average_precision_by_hand)
+    assert result.status == "wrong" and "genuine class" in result.message
+
+
+def test_pr_baseline_accepts_the_expected_ap_of_a_random_ranking(check, nb):
+    """Are the positive rate, the exact expected AP of a random order and a mean over 200 random rankings all accepted?"""
+    y = nb.y_val.to_numpy()
+    n, r = len(y), int(y.sum())
+    harmonic = np.sum(1 / np.arange(1, n + 1))
+    exact = harmonic / n + (r - 1) * (n - harmonic) / (n * (n - 1))
+    simulated = np.mean([average_precision_score(y, RANDOM.random(n)) for _ in range(200)])
+    for value in (y.mean(), exact, simulated):
+        assert check("ranking_metrics", **{**right_answers(nb)["ranking_metrics"], "pr_baseline": value}).passed, value
+    assert exact > 1.1 * y.mean()  # the two differ: the band between them is what the check accepts
+
+
+# ---------------------------------------------------------------- index labels and positions
+
+
+def test_a_function_that_aligns_by_label_is_named(check):
+    """Is a function right on arrays but wrong on a Series indexed like `y_val` told that it mixes labels and positions?"""
+    def counts_by_label(y_true, y_pred):
+        t, p = pd.Series(y_true).astype(bool), pd.Series(y_pred).astype(bool)
+        both = (t & p).reindex(t.index, fill_value=False)  # aligns a numpy array's 0, 1, 2, ... with t's labels
+        return {"tp": int(both.sum()), "fp": int((~t & p).reindex(t.index, fill_value=False).sum()),
+                "fn": int((t & ~p).reindex(t.index, fill_value=False).sum()),
+                "tn": int((~t & ~p).reindex(t.index, fill_value=False).sum())}
+
+    result = check("confusion_counts", confusion_counts=counts_by_label)
+    assert result.status == "wrong" and "mixes the Series' index labels" in result.message
+
+    def cost_by_label(y_true, flagged, amount):
+        y, f = pd.Series(y_true).astype(bool), pd.Series(flagged).astype(bool)
+        a = pd.Series(amount, dtype=float)
+        flagged_fraud = (y & f).reindex(y.index, fill_value=False)
+        flagged_genuine = (~y & f).reindex(y.index, fill_value=False)
+        missed = (y & ~f).reindex(y.index, fill_value=False)
+        return np.where(flagged_fraud, 5.0, np.where(flagged_genuine, 8.0, np.where(missed, a + 15.0, 0.0)))
+
+    result = check("transaction_cost", transaction_cost=cost_by_label)
+    assert result.status == "wrong" and "mixes the Series' index labels" in result.message
+
+
+def test_a_returned_series_must_keep_the_inputs_index(check):
+    """Is a cost Series that lost the transactions' index labels named, and one that kept them (in any order) accepted?"""
+    def renumbered(y_true, flagged, amount):
+        return pd.Series(transaction_cost(y_true, flagged, amount))
+
+    result = check("transaction_cost", transaction_cost=renumbered)
+    assert result.status == "wrong" and "no longer carry the transactions' labels" in result.message
+
+    def labelled(y_true, flagged, amount):
+        index = y_true.index if isinstance(y_true, pd.Series) else None
+        return pd.Series(transaction_cost(y_true, flagged, amount), index=index).iloc[::-1]
+
+    assert check("transaction_cost", transaction_cost=labelled).passed
+
+
+def test_macro_averaged_precision_recall_f1_is_named(check):
+    """Is precision_recall_fscore_support(average="macro") or "weighted" named as such?"""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    for average, fragment in [("macro", "macro average over both classes"), ("weighted", "class-weighted average")]:
+        def prf(y_true, y_pred, average=average):
+            p, r, f, _ = precision_recall_fscore_support(np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int),
+                                                         average=average, labels=[0, 1], zero_division=0)
+            return p, r, f
+
+        result = check("precision_recall_f1", precision_recall_f1=prf, confusion_counts=confusion_counts)
+        assert result.status == "wrong" and fragment in result.message, result.message
