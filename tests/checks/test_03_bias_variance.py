@@ -32,7 +32,7 @@ def check(verdict):
 def nb(one_thread):
     """The solution notebook's state: the split, the curves and the Lasso, computed as its cells do."""
     from sklearn.linear_model import Lasso
-    from sklearn.model_selection import GridSearchCV, KFold, train_test_split, validation_curve
+    from sklearn.model_selection import KFold, train_test_split, validation_curve
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.tree import DecisionTreeRegressor
@@ -48,15 +48,16 @@ def nb(one_thread):
     CV = KFold(n_splits=3, shuffle=True, random_state=SEED)
     tr, va = validation_curve(DecisionTreeRegressor(random_state=SEED), X_curve, y_curve, param_name="max_depth",
                               param_range=DEPTHS, cv=CV, scoring="neg_root_mean_squared_error")
-    search = GridSearchCV(make_pipeline(StandardScaler(), Lasso(max_iter=10_000)), {"lasso__alpha": ALPHAS},
-                          cv=CV, scoring="neg_root_mean_squared_error").fit(X_train, y_train)
-    best_alpha = search.best_params_["lasso__alpha"]
+    cv_table = lasso_curve(X_train, y_train, ALPHAS, CV)
+    best = cv_table.loc[cv_table["cv_rmse"].idxmin()]
+    best_alpha = float(cv_table.loc[cv_table["cv_rmse"] <= best["cv_rmse"] + best["cv_se"], "alpha"].max())
 
-    def lasso_coefs(alpha, scale=True):
+    def lasso_coefs(alpha, scale=True, rows="train"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             steps = [StandardScaler()] if scale else []
-            model = make_pipeline(*steps, Lasso(alpha=alpha, max_iter=10_000)).fit(X_train, y_train)
+            Xa, ya = (X, y) if rows == "all" else (X_train, y_train)
+            model = make_pipeline(*steps, Lasso(alpha=alpha, max_iter=10_000)).fit(Xa, ya)
         return pd.Series(model[-1].coef_, index=FEATURES)
 
     def test_rmse(model):
@@ -69,7 +70,7 @@ def nb(one_thread):
         "best_depth": DEPTHS[int(np.argmin(-va.mean(axis=1)))],
         "depth_test_rmse": np.array([test_rmse(DecisionTreeRegressor(max_depth=d, random_state=SEED).fit(X_curve, y_curve))
                                      for d in DEPTHS]),
-        "cv_rmse": -search.cv_results_["mean_test_score"], "best_alpha": best_alpha,
+        "cv_table": cv_table, "best_alpha": best_alpha,
         "coefs": coefs, "selected": set(coefs[coefs.abs() >= MIN_EFFECT].index), "lasso_coefs": lasso_coefs,
     }
 
@@ -77,9 +78,13 @@ def nb(one_thread):
 # ---------------------------------------------------------------- diagnose
 
 
-def diagnose_ref(train_rmse, val_rmse, target_rmse, gap=0.10):
-    bias = train_rmse > target_rmse
-    variance = val_rmse - train_rmse > gap * train_rmse
+def diagnose_ref(train_rmse, val_rmse, bayes_rmse, margin=0.02):
+    bias = train_rmse - bayes_rmse > margin
+    variance = val_rmse - train_rmse > margin
+    return "both" if bias and variance else "high bias" if bias else "high variance" if variance else "good fit"
+
+
+def _label(bias, variance):
     return "both" if bias and variance else "high bias" if bias else "high variance" if variance else "good fit"
 
 
@@ -88,32 +93,31 @@ def test_diagnose_reference_passes(check):
     assert check("diagnose", diagnose=diagnose_ref).status == "pass"
 
 
-def test_diagnose_ratio_alternative_passes(check):
-    """Does a correct `diagnose` written with a ratio and a lookup table pass?"""
-    def diagnose(train_rmse, val_rmse, target_rmse, gap=0.10):
+def test_diagnose_sums_alternative_passes(check):
+    """Does a correct `diagnose` written with sums (`train > bayes + margin`) and a lookup table pass?"""
+    def diagnose(train_rmse, val_rmse, bayes_rmse, margin=0.02):
         table = {(True, True): "both", (True, False): "high bias", (False, True): "high variance", (False, False): "good fit"}
-        return table[(bool(train_rmse > target_rmse), bool(val_rmse > train_rmse * (1 + gap)))]
+        return table[(bool(train_rmse > bayes_rmse + margin), bool(val_rmse > train_rmse + margin))]
 
     assert check("diagnose", diagnose=diagnose).status == "pass"
 
 
 @pytest.mark.parametrize("wrong, fragment", [
-    (lambda tr, va, t, gap=0.10: {"high bias": "high variance", "high variance": "high bias"}.get(
-        diagnose_ref(tr, va, t, gap), diagnose_ref(tr, va, t, gap)), "swapped high bias and high variance"),
-    (lambda tr, va, t, gap=0.10: "both" if va > t and va - tr > gap * tr else "high bias" if va > t else
-        "high variance" if va - tr > gap * tr else "good fit", "judged on the *training* error"),
-    (lambda tr, va, t, gap=0.10: "both" if tr > t and va - tr > gap else "high bias" if tr > t else
-        "high variance" if va - tr > gap else "good fit", "relative to the training error"),
-    (lambda tr, va, t, gap=0.10: "both" if tr >= t and va - tr >= gap * tr else "high bias" if tr >= t else
-        "high variance" if va - tr >= gap * tr else "good fit", "strict `>`"),
-    (lambda tr, va, t, gap=0.10: "high bias" if tr >= t else "high variance" if va - tr > gap * tr else "good fit",
+    (lambda tr, va, b, margin=0.02: {"high bias": "high variance", "high variance": "high bias"}.get(
+        diagnose_ref(tr, va, b, margin), diagnose_ref(tr, va, b, margin)), "swapped high bias and high variance"),
+    (lambda tr, va, b, margin=0.02: _label(tr > 0.20, va - tr > margin), "bias against the valuers' target"),
+    (lambda tr, va, b, margin=0.02: _label(va - b > margin, va - tr > margin), "judged on the *training* error"),
+    (lambda tr, va, b, margin=0.02: _label(tr > b, va - tr > margin), "compare the *avoidable* bias"),
+    (lambda tr, va, b, margin=0.02: _label(tr - b > margin, va - tr > margin * tr), "the margin is in RMSE units"),
+    (lambda tr, va, b, margin=0.02: _label(tr - b > margin * b, va - tr > margin * tr), "the margin is in RMSE units"),
+    (lambda tr, va, b, margin=0.02: _label(tr - b >= margin, va - tr >= margin), "strict `>`"),
+    (lambda tr, va, b, margin=0.02: _label(tr - b > margin, va - tr >= margin), "strict `>`"),
+    (lambda tr, va, b, margin=0.02: "high bias" if tr - b > margin else "high variance" if va - tr > margin else "good fit",
      "'both'"),
-    (lambda tr, va, t, gap=0.10: diagnose_ref(tr, va, t), "ignored the `gap` argument"),
-    (lambda tr, va, t, gap=0.10: "both" if tr > t and va - tr > gap * va else "high bias" if tr > t else
-        "high variance" if va - tr > gap * va else "good fit", "the gap is relative to the *training* error"),
-    (lambda tr, va, t, gap=0.10: "both" if tr > t and abs(va - tr) > gap * tr else "high bias" if tr > t else
-        "high variance" if abs(va - tr) > gap * tr else "good fit", "not its absolute value"),
-    (lambda tr, va, t, gap=0.10: diagnose_ref(tr, va, 0.20, gap), "use the `target_rmse` argument, not the global"),
+    (lambda tr, va, b, margin=0.02: diagnose_ref(tr, va, b), "ignored the `margin` argument"),
+    (lambda tr, va, b, margin=0.02: _label(tr - b > margin, abs(va - tr) > margin), "not its absolute value"),
+    (lambda tr, va, b, margin=0.02: _label(abs(tr - b) > margin, va - tr > margin), "avoidable bias is signed"),
+    (lambda tr, va, b, margin=0.02: diagnose_ref(tr, va, 0.16, margin), "use the `bayes_rmse` argument, not the global"),
 ])
 def test_diagnose_mistakes_are_named(check, wrong, fragment):
     """Does each recorded wrong `diagnose` fail with the message naming its mistake?"""
@@ -122,11 +126,24 @@ def test_diagnose_mistakes_are_named(check, wrong, fragment):
     assert fragment in result.message
 
 
-def test_diagnose_new_cases(check):
-    """Do the cases that tell the gap's base, its sign and the target argument apart expect the brief's labels?"""
-    assert diagnose_ref(0.20, 0.2205, 0.25) == "high variance"
-    assert diagnose_ref(0.30, 0.20, 0.25) == "high bias"
-    assert diagnose_ref(0.22, 0.23, 0.25) == "good fit"
+def test_diagnose_mistakes_are_told_apart():
+    """Does every recorded mistake answer the cases differently from the reference and from every other mistake?"""
+    from conftest import lab_checks
+
+    module = lab_checks(LAB).module
+    seen = {tuple(module.ref_diagnose(*a, **k) for a, k, _ in module.DIAGNOSE_CASES)}
+    for wrong, message in module.DIAGNOSE_MISTAKES:
+        answers = tuple(wrong(*a, **k) for a, k, _ in module.DIAGNOSE_CASES)
+        assert answers not in seen, message
+        seen.add(answers)
+
+
+def test_diagnose_cases_say_what_the_brief_says(check):
+    """Do the cases that tell avoidable bias from the target, and the boundary, expect the brief's labels?"""
+    assert diagnose_ref(0.19, 0.195, 0.16) == "high bias"  # under the 0.20 target, yet 0.03 above the irreducible error
+    assert diagnose_ref(0.02, 0.30, 0.16) == "high variance"  # below the irreducible error: memorised, not biased
+    assert diagnose_ref(0.375, 0.5, 0.25, margin=0.125) == "good fit"  # exactly on both boundaries
+    assert diagnose_ref(0.50, 0.515, 0.49) == "good fit"
 
 
 def test_diagnose_other_labels_are_refused(check):
@@ -219,15 +236,30 @@ def test_curve_diagnosis(check):
     assert check("curve_diagnosis", curve_diagnosis={"A": "high bias", "B": "high variance"}).status == "pass"
     wrong = check("curve_diagnosis", curve_diagnosis={"A": "high variance", "B": "high bias"})
     assert wrong.status == "wrong" and "confusing the two" in wrong.message
+    both = check("curve_diagnosis", curve_diagnosis={"A": "high bias", "B": "both"})
+    assert both.status == "wrong" and "below the irreducible error, so there is no avoidable bias" in both.message
     assert check("curve_diagnosis", curve_diagnosis={"A": None, "B": None}).status == "not attempted"
     assert check("curve_diagnosis").status == "not attempted"
 
 
+def test_curve_diagnosis_is_judged_against_the_irreducible_error():
+    """Are the expected labels the rule of Q1 against the key's noise sd (0.16), A well above it, B below it?"""
+    from conftest import lab_checks
+
+    module = lab_checks(LAB).module
+    assert module.irreducible() == pytest.approx(0.16)
+    (a_train, a_val), (b_train, b_val) = module.curve_errors()["A"], module.curve_errors()["B"]
+    assert a_train - module.irreducible() > 0.05 and a_val - a_train < 0.02
+    assert b_train < module.irreducible() and b_val - b_train > 0.2
+
+
 def test_more_data_helps(check):
-    """Does "B" pass, "A" and "both" fail with their messages, and a placeholder count as not attempted?"""
-    assert check("more_data_helps", more_data_helps="B").status == "pass"
-    assert "too simple to fit them" in check("more_data_helps", more_data_helps="A").message
-    assert "only the high-variance model gains" in check("more_data_helps", more_data_helps="both").message
+    """Do {b, e} pass, the biased model, the target reached by B and "never helps" fail with their messages?"""
+    assert check("more_data_helps", more_data_helps={"b", "e"}).status == "pass"
+    assert check("more_data_helps", more_data_helps=["e", "B"]).status == "pass"
+    assert "too simple to fit them" in check("more_data_helps", more_data_helps={"a", "b", "e"}).message
+    assert "√2" in check("more_data_helps", more_data_helps={"b", "c", "d"}).message
+    assert "b is true" in check("more_data_helps", more_data_helps={"e"}).message
     assert check("more_data_helps", more_data_helps=None).status == "not attempted"
 
 
@@ -275,97 +307,193 @@ def test_best_depth_placeholder_is_not_attempted(check):
     assert check("best_depth").status == "not attempted"
 
 
-# ---------------------------------------------------------------- best_alpha
+# ---------------------------------------------------------------- lasso_cv, best_alpha
 
 
-def test_best_alpha_reference_passes(check, nb):
-    """Does the solution's grid search pass?"""
-    assert check("best_alpha", cv_rmse=nb["cv_rmse"], best_alpha=nb["best_alpha"]).status == "pass"
-
-
-def test_best_alpha_lassocv_reordered_passes(check, nb):
-    """Does a LassoCV answer put back in ascending order of alpha pass?"""
-    from sklearn.linear_model import LassoCV
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    lcv = make_pipeline(StandardScaler(), LassoCV(alphas=ALPHAS, cv=nb["CV"], max_iter=10_000)).fit(nb["X_train"], nb["y_train"])[-1]
-    cv_rmse = np.sqrt(lcv.mse_path_).mean(axis=1)[np.argsort(lcv.alphas_)]
-    assert check("best_alpha", cv_rmse=cv_rmse, best_alpha=lcv.alpha_).status == "pass"
-
-
-@pytest.mark.parametrize("change, fragment", [
-    (lambda nb: {"cv_rmse": nb["cv_rmse"][::-1]}, "*decreasing* order of alpha"),
-    (lambda nb: {"cv_rmse": nb["cv_rmse"] ** 2}, "mean squared errors"),
-    (lambda nb: {"cv_rmse": -nb["cv_rmse"]}, "negative"),
-    (lambda nb: {"best_alpha": float(ALPHAS[int(np.argmax(nb["cv_rmse"]))])}, "*highest* cross-validated error"),
-    (lambda nb: {"best_alpha": int(np.argmin(nb["cv_rmse"]))}, "position in `ALPHAS`"),
-    (lambda nb: {"cv_rmse": nb["cv_rmse"] * (1 + 0.004)}, "other CV folds than `CV`"),
-])
-def test_best_alpha_mistakes_are_named(check, nb, change, fragment):
-    """Does each recorded mistake in the CV curve or the chosen alpha fail with its message?"""
-    answers = {"cv_rmse": nb["cv_rmse"], "best_alpha": nb["best_alpha"]} | change(nb)
-    result = check("best_alpha", **answers)
-    assert result.status == "wrong"
-    assert fragment in result.message
-
-
-def _grid(nb, **kwargs):
+def lasso_curve(X, y, alphas, cv):
+    """The solution's `lasso_cv_curve`."""
     from sklearn.linear_model import Lasso
     from sklearn.model_selection import GridSearchCV
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    return GridSearchCV(make_pipeline(StandardScaler(), Lasso(max_iter=10_000)), {"lasso__alpha": ALPHAS},
-                        scoring="neg_root_mean_squared_error", **kwargs).fit(nb["X_train"], nb["y_train"])
+    search = GridSearchCV(make_pipeline(StandardScaler(), Lasso(max_iter=10_000)), {"lasso__alpha": list(alphas)},
+                          cv=cv, scoring="neg_root_mean_squared_error", refit=False).fit(X, y)
+    folds = -np.column_stack([search.cv_results_[f"split{i}_test_score"] for i in range(search.n_splits_)])
+    return pd.DataFrame({"alpha": np.asarray(alphas, dtype=float), "cv_rmse": folds.mean(axis=1),
+                         "cv_se": folds.std(axis=1, ddof=1) / np.sqrt(folds.shape[1])})
 
 
-def test_best_alpha_training_scores_are_named(check, nb):
-    """Is a CV curve of the folds' training scores (return_train_score=True) refused, even with the right alpha?"""
-    search = _grid(nb, cv=nb["CV"], return_train_score=True)
-    result = check("best_alpha", cv_rmse=-search.cv_results_["mean_train_score"], best_alpha=nb["best_alpha"])
-    assert result.status == "wrong" and "*training* rows" in result.message
-
-
-def test_best_alpha_other_folds_are_named(check, nb):
-    """Is a CV curve on `cv=3` (unshuffled folds) instead of `CV` refused, naming the folds?"""
-    search = _grid(nb, cv=3)
-    result = check("best_alpha", cv_rmse=-search.cv_results_["mean_test_score"], best_alpha=nb["best_alpha"])
-    assert result.status == "wrong" and "other folds than `CV`" in result.message
-
-
-def test_best_alpha_cross_validate_loop_passes(check, nb):
-    """Does a cross_validate loop on CV (the tight tolerance's legitimate variant) pass?"""
-    from sklearn.linear_model import Lasso
-    from sklearn.model_selection import cross_validate
+def curve_variant(X, y, alphas, cv, *, scale="fold", ddof=0, scores="test", se="se", use_lassocv=False):
+    """A hand-written `lasso_cv_curve`, right or with one recorded mistake (the learner's view, not the module's)."""
+    from sklearn.linear_model import Lasso, LassoCV
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    cv_rmse = [-cross_validate(make_pipeline(StandardScaler(), Lasso(alpha=a, max_iter=10_000)), nb["X_train"],
-                               nb["y_train"], cv=nb["CV"], scoring="neg_root_mean_squared_error")["test_score"].mean()
-               for a in ALPHAS]
-    assert check("best_alpha", cv_rmse=cv_rmse, best_alpha=nb["best_alpha"]).status == "pass"
+    if use_lassocv:
+        lcv = make_pipeline(StandardScaler(), LassoCV(alphas=list(alphas), cv=cv, max_iter=10_000)).fit(X, y)[-1]
+        folds = np.sqrt(lcv.mse_path_)
+        return pd.DataFrame({"alpha": lcv.alphas_, "cv_rmse": folds.mean(axis=1),
+                             "cv_se": folds.std(axis=1, ddof=1) / np.sqrt(folds.shape[1])})
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    if scale == "once":
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for tr, va in cv.split(X):
+            Xa, Xb, ya, yb = X[tr], X[va], y[tr], y[va]
+            if scale == "fold":
+                mean, sd = Xa.mean(axis=0), Xa.std(axis=0, ddof=ddof)
+                Xa, Xb = (Xa - mean) / sd, (Xb - mean) / sd
+            if scores == "train":
+                Xb, yb = Xa, ya
+            rows.append([np.sqrt(np.mean((Lasso(alpha=a, max_iter=10_000).fit(Xa, ya).predict(Xb) - yb) ** 2))
+                         for a in alphas])
+    folds = np.array(rows)
+    spread = {"se": folds.std(axis=0, ddof=1) / np.sqrt(len(folds)), "sd": folds.std(axis=0, ddof=1),
+              "se0": folds.std(axis=0) / np.sqrt(len(folds)), "sd/k": folds.std(axis=0, ddof=1) / len(folds)}[se]
+    return pd.DataFrame({"alpha": np.asarray(alphas, dtype=float), "cv_rmse": folds.mean(axis=0), "cv_se": spread})
 
 
-def test_best_alpha_tuned_on_test_is_named(check, nb):
-    """Are alphas scored on the test set recognised as such?"""
-    from sklearn.linear_model import Lasso
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    test = []
-    for alpha in ALPHAS:
-        model = make_pipeline(StandardScaler(), Lasso(alpha=alpha, max_iter=10_000)).fit(nb["X_train"], nb["y_train"])
-        test.append(float(np.sqrt(np.mean((model.predict(nb["X_test"]) - nb["y_test"]) ** 2))))
-    result = check("best_alpha", cv_rmse=test, best_alpha=float(ALPHAS[int(np.argmin(test))]))
-    assert result.status == "wrong" and "errors on the test set" in result.message
-    result = check("best_alpha", cv_rmse=nb["cv_rmse"], best_alpha=float(ALPHAS[int(np.argmin(test))]))
-    assert result.status == "wrong" and "best on the test set" in result.message
+def test_lasso_cv_reference_passes(check, nb):
+    """Do the solution's function and table pass?"""
+    result = check("lasso_cv", lasso_cv_curve=lasso_curve, cv_table=nb["cv_table"])
+    assert result.status == "pass", result.message
 
 
-def test_best_alpha_placeholder_is_not_attempted(check):
-    """Are the placeholders of Q6 "not attempted"?"""
-    assert check("best_alpha", cv_rmse=None, best_alpha=None).status == "not attempted"
+@pytest.mark.parametrize("variant", [
+    dict(),                           # a hand loop with StandardScaler's statistics, sample SE
+    dict(ddof=1),                     # standardised by hand with the sample sd (pandas' .std())
+    dict(se="se0"),                   # GridSearchCV's std_test_score (ddof=0) / sqrt(k)
+])
+def test_lasso_cv_correct_variants_pass(check, nb, variant):
+    """Do correct variants (hand loops, ddof=1 standardising, the population SE) pass, rows reversed too?"""
+    def func(X, y, alphas, cv):
+        return curve_variant(X, y, alphas, cv, **variant).iloc[::-1]
+
+    result = check("lasso_cv", lasso_cv_curve=func, cv_table=func(nb["X_train"], nb["y_train"], ALPHAS, nb["CV"]))
+    assert result.status == "pass", result.message
+
+
+@pytest.mark.parametrize("variant, fragment", [
+    (dict(use_lassocv=True), "a leaky penalty search"),
+    (dict(scale="once"), "a leaky penalty search"),
+    (dict(scale="none"), "an unscaled penalty search"),
+    (dict(scores="train"), "*training* rows"),
+    (dict(se="sd"), "standard deviation of the fold errors, not the standard error"),
+    (dict(se="sd/k"), "*square root* of the number of folds"),
+])
+def test_lasso_cv_mistakes_are_named(check, nb, variant, fragment):
+    """Is each recorded mistake of `lasso_cv_curve` named on the new data (the reference table alongside)?"""
+    result = check("lasso_cv", lasso_cv_curve=lambda *a: curve_variant(*a, **variant), cv_table=nb["cv_table"])
+    assert result.status == "wrong", result.message
+    assert fragment in result.message
+
+
+@pytest.mark.parametrize("change, fragment", [
+    (lambda f: f.assign(cv_rmse=f["cv_rmse"] ** 2), "squared errors"),
+    (lambda f: f.assign(cv_rmse=-f["cv_rmse"]), "negative"),
+    (lambda f: f.assign(cv_rmse=f["cv_rmse"].to_numpy()[::-1]), "reverse order"),
+    (lambda f: f.rename(columns={"cv_se": "se"}), "exactly alpha, cv_rmse and cv_se"),
+    (lambda f: f.iloc[:-1], "one row per alpha"),
+    (lambda f: f.to_numpy(), "must be a pandas DataFrame"),
+])
+def test_lasso_cv_output_mistakes_are_named(check, nb, change, fragment):
+    """Are a squared, negated or mispaired curve, other columns, a missing row and an array named?"""
+    result = check("lasso_cv", lasso_cv_curve=lambda *a: change(lasso_curve(*a)), cv_table=nb["cv_table"])
+    assert result.status == "wrong"
+    assert fragment in result.message
+
+
+def test_lasso_cv_scaling_once_is_measurable_on_the_cases():
+    """Does scaling once differ from scaling per fold by far more than the tolerance, and a ddof=1 variant by far less?"""
+    from conftest import lab_checks
+
+    module = lab_checks(LAB).module
+    first, _ = module.lasso_cases()[0]
+    ref = module.lasso_fold_rmse(*first).mean(axis=0)
+    once = module.lasso_fold_rmse(*first, scale="once").mean(axis=0)
+    by_hand = curve_variant(*first, ddof=1)["cv_rmse"].to_numpy()
+    jensen = np.sqrt((module.lasso_fold_rmse(*first) ** 2).mean(axis=0))
+    assert np.max(np.abs(once / ref - 1)) > 5 * module.CASE_RTOL
+    assert np.max(np.abs(jensen / ref - 1)) > 5 * module.CASE_RTOL
+    assert np.max(np.abs(by_hand / ref - 1)) < module.CASE_RTOL / 2
+
+
+@pytest.mark.parametrize("cv_table_of, fragment", [
+    (lambda nb: lasso_curve(nb["X_train"], nb["y_train"], ALPHAS, 3), "other folds than `CV`"),
+    (lambda nb: lasso_curve(nb["X_curve"], nb["y_curve"], ALPHAS, nb["CV"]), "`X_curve, y_curve`"),
+    (lambda nb: nb["cv_table"].assign(cv_se=nb["cv_table"]["cv_se"] * np.sqrt(3)), "not the standard error"),
+])
+def test_cv_table_mistakes_are_named(check, nb, cv_table_of, fragment):
+    """With a right function, is a table on other folds, on the curve rows or with the fold sd as error named?"""
+    result = check("lasso_cv", lasso_cv_curve=lasso_curve, cv_table=cv_table_of(nb))
+    assert result.status == "wrong"
+    assert fragment in result.message
+
+
+def test_lasso_cv_placeholders_are_not_attempted(check, nb):
+    """Are the unwritten function and the placeholder table "not attempted"?"""
+    def unwritten(*args):
+        raise NotImplementedError
+
+    assert check("lasso_cv", lasso_cv_curve=unwritten, cv_table=None).status == "not attempted"
+    assert check("lasso_cv", lasso_cv_curve=lasso_curve, cv_table=None).status == "not attempted"
+    assert check("lasso_cv").status == "not attempted"
+
+
+def test_one_se_rule_is_robust_here(nb):
+    """Is the one-SE pick 0.0046 under both SE conventions, with margins far above the spread of correct curves?"""
+    table = nb["cv_table"]
+    folds_sd = table["cv_se"] * np.sqrt(3)
+    best = table["cv_rmse"].idxmin()
+    for se in (table["cv_se"], folds_sd * np.sqrt(2 / 3) / np.sqrt(3)):
+        threshold = table.loc[best, "cv_rmse"] + se[best]
+        inside = table["cv_rmse"] <= threshold
+        assert table.loc[inside, "alpha"].max() == pytest.approx(ALPHAS[5])
+        assert np.min(np.abs(table["cv_rmse"] - threshold)) > 5e-4
+    assert nb["best_alpha"] == pytest.approx(ALPHAS[5])
+
+
+def test_best_alpha_reference_passes(check, nb):
+    """Does the one-SE alpha pass, with or without the table, and as a numpy float?"""
+    assert check("best_alpha", best_alpha=nb["best_alpha"], cv_table=nb["cv_table"]).status == "pass"
+    assert check("best_alpha", best_alpha=np.float64(nb["best_alpha"])).status == "pass"
+
+
+@pytest.mark.parametrize("alpha, fragment", [
+    (ALPHAS[4], "the lowest mean CV RMSE"),
+    (ALPHAS[6], "one standard *deviation*"),
+    (ALPHAS[0], "the *smallest* alpha within one standard error"),
+    (ALPHAS[0], "the test set must not choose the penalty"),
+    (ALPHAS[11], "*highest* cross-validated error"),
+    (5, "position in `ALPHAS`"),
+    (0.003, "not one of the candidates"),
+    (ALPHAS[8], "minimum plus its standard error"),
+])
+def test_best_alpha_mistakes_are_named(check, nb, alpha, fragment):
+    """Is each recorded wrong alpha (exact minimum, one SD, smallest, test set, worst, a position) named?"""
+    result = check("best_alpha", best_alpha=alpha, cv_table=nb["cv_table"])
+    assert result.status == "wrong"
+    assert fragment in result.message
+
+
+def test_best_alpha_carries_forward_the_learners_table(check, nb):
+    """With a table whose cv_se is the fold sd (charged in Q6), is the one-SE pick of that table accepted?"""
+    table = nb["cv_table"].assign(cv_se=nb["cv_table"]["cv_se"] * np.sqrt(3))
+    result = check("best_alpha", best_alpha=ALPHAS[6], cv_table=table)
+    assert result.status == "pass" and "your `cv_table`" in result.message
+    # a forged table that matches no recorded curve carries nothing
+    forged = nb["cv_table"].assign(cv_rmse=np.linspace(0.2, 0.1, 13))
+    assert check("best_alpha", best_alpha=ALPHAS[12], cv_table=forged).status == "wrong"
+
+
+def test_best_alpha_placeholder_is_not_attempted(check, nb):
+    """Is the placeholder of Q7 "not attempted", and a worked answer on a missing table blocked by Q6?"""
+    assert check("best_alpha", untouched={"best_alpha"}, best_alpha=None).status == "not attempted"
+    assert check("best_alpha", best_alpha=None, cv_table=nb["cv_table"], lasso_cv_curve=lasso_curve).status == "not attempted"
+    assert check("best_alpha", best_alpha=None).status == "blocked"
 
 
 # ---------------------------------------------------------------- selected
@@ -395,7 +523,27 @@ def test_selected_every_nonzero_is_named(check, nb):
     """Is keeping every non-zero coefficient (no MIN_EFFECT threshold) recognised?"""
     coefs = nb["coefs"]
     result = check("selected", selected=set(coefs[coefs != 0].index), coefs=coefs, best_alpha=nb["best_alpha"])
-    assert result.status == "wrong" and "tiny non-zero coefficients" in result.message
+    assert result.status == "wrong" and "you kept every non-zero coefficient" in result.message
+
+
+def test_selected_positive_only_is_named(check, nb):
+    """Is a selection that drops the strong negative driver (no absolute value) named, though it passes the recall bar?"""
+    coefs = nb["coefs"]
+    positive = set(coefs[coefs >= MIN_EFFECT].index)
+    assert "distance_to_centre_km" not in positive and len(positive) == 5  # recall 5/6 would pass a plain 0.8 bar
+    result = check("selected", selected=positive, coefs=coefs, best_alpha=nb["best_alpha"])
+    assert result.status == "wrong" and "only the *positive* coefficients" in result.message
+    result = check("selected", selected=nb["selected"] - {"living_area_m2"}, coefs=coefs, best_alpha=nb["best_alpha"])
+    assert result.status == "wrong" and "living_area_m2, one of the strongest drivers" in result.message
+
+
+def test_selected_lasso_on_train_and_test_is_named(check, nb):
+    """Is a Lasso fitted on all rows (train and test) refused by its coefficients, although its selection is right?"""
+    coefs = nb["lasso_coefs"](nb["best_alpha"], rows="all")
+    chosen = set(coefs[coefs.abs() >= MIN_EFFECT].index)
+    assert chosen == nb["selected"]
+    result = check("selected", selected=chosen, coefs=coefs, best_alpha=nb["best_alpha"])
+    assert result.status == "wrong" and "fitted on all rows, training *and* test" in result.message
 
 
 def test_selected_names_that_are_not_features(check, nb):
@@ -405,8 +553,8 @@ def test_selected_names_that_are_not_features(check, nb):
 
 
 def test_selected_carries_forward_a_wrong_best_alpha(check, nb):
-    """With the worst alpha of Q6, is the standardised Lasso's (empty) selection at that alpha accepted, once charged?"""
-    worst = float(ALPHAS[int(np.argmax(nb["cv_rmse"]))])
+    """With the worst alpha of Q7, is the standardised Lasso's (empty) selection at that alpha accepted, once charged?"""
+    worst = float(ALPHAS[int(np.argmax(nb["cv_table"]["cv_rmse"]))])
     coefs = nb["lasso_coefs"](worst)
     chosen = set(coefs[coefs.abs() >= MIN_EFFECT].index)
     result = check("selected", selected=chosen, coefs=coefs, best_alpha=worst)
@@ -465,11 +613,11 @@ def test_selected_coefs_mislabelled_or_inconsistent(check, nb):
 
 
 def test_selected_placeholder_is_not_attempted(check, nb):
-    """Are the placeholders of Q7 "not attempted"?"""
+    """Are the placeholders of Q8 "not attempted"?"""
     blank = {"selected", "coefs"}
     assert check("selected", untouched=blank, selected=None, coefs=None, best_alpha=nb["best_alpha"]).status == "not attempted"
     assert check("selected", selected=nb["selected"], coefs=None, best_alpha=nb["best_alpha"],
-                 cv_rmse=nb["cv_rmse"]).status == "not attempted"
+                 cv_table=nb["cv_table"]).status == "not attempted"
 
 
 # ---------------------------------------------------------------- ridge_path
@@ -484,16 +632,44 @@ def ridge_ref(X, y, alphas):
 
 
 def test_ridge_path_reference_and_alternative_pass(check):
-    """Do the solution's `ridge_path` and a hand-standardised one pass?"""
+    """Do the solution's `ridge_path`, a hand-standardised one, pandas' sample sd (ddof=1) and other solvers pass?"""
     from sklearn.linear_model import Ridge
 
-    def by_hand(X, y, alphas):
+    def by_hand(X, y, alphas, ddof=0):
         X = np.asarray(X, dtype=float)
-        Z = (X - X.mean(axis=0)) / X.std(axis=0)
+        Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=ddof)
         return np.vstack([Ridge(alpha=a).fit(Z, y).coef_ for a in alphas])
 
-    assert check("ridge_path", ridge_path=ridge_ref).status == "pass"
-    assert check("ridge_path", ridge_path=by_hand).status == "pass"
+    def pandas_std(X, y, alphas):
+        X = pd.DataFrame(X)
+        return np.array([Ridge(alpha=a).fit((X - X.mean()) / X.std(), y).coef_ for a in alphas])
+
+    def solver(name):
+        def path(X, y, alphas):
+            X = np.asarray(X, dtype=float)
+            Z = (X - X.mean(axis=0)) / X.std(axis=0)
+            return np.array([Ridge(alpha=a, solver=name).fit(Z, y).coef_ for a in alphas])
+
+        return path
+
+    for func in (ridge_ref, by_hand, lambda *a: by_hand(*a, ddof=1), pandas_std, solver("lsqr"), solver("sparse_cg"),
+                 solver("sag"), solver("saga"), solver("svd")):
+        result = check("ridge_path", ridge_path=func)
+        assert result.status == "pass", result.message
+
+
+def test_ridge_path_tolerance_is_derived():
+    """Is the tolerance above the ddof=1 bound (about 1.5/n) and below every recorded mistake's smallest deviation?"""
+    from conftest import lab_checks
+
+    module = lab_checks(LAB).module
+    X, y = module.ridge_data()
+    alphas = [0.1, 10.0, 1000.0]
+    ref = module.ref_ridge(X, y, alphas)
+    assert 1.5 / len(X) < module.RIDGE_RTOL
+    for scale in (False, "minmax"):
+        wrong = module.ref_ridge(X, y, alphas, scale=scale)
+        assert np.min(np.abs(wrong / ref - 1)) > 3 * module.RIDGE_RTOL
 
 
 def test_ridge_path_mistakes_are_named(check):
@@ -504,6 +680,18 @@ def test_ridge_path_mistakes_are_named(check):
     assert unscaled.status == "wrong" and "not standardised" in unscaled.message
     transposed = check("ridge_path", ridge_path=lambda X, y, alphas: ridge_ref(X, y, alphas).T)
     assert transposed.status == "wrong" and "transposed" in transposed.message
+
+
+def test_ridge_path_min_max_and_lists_are_named(check):
+    """Are a min-max scaled path and a list of arrays (the next cell needs an array) refused with their messages?"""
+    from sklearn.linear_model import Ridge
+    from sklearn.preprocessing import MinMaxScaler
+
+    minmax = check("ridge_path", ridge_path=lambda X, y, alphas: np.array(
+        [Ridge(alpha=a).fit(MinMaxScaler().fit_transform(X), y).coef_ for a in alphas]))
+    assert minmax.status == "wrong" and "min-max scaled" in minmax.message
+    listed = check("ridge_path", ridge_path=lambda X, y, alphas: list(ridge_ref(X, y, alphas)))
+    assert listed.status == "wrong" and "must return a numpy array" in listed.message
 
 
 def test_ridge_path_sorted_alphas_are_named(check):
@@ -521,10 +709,12 @@ def test_ridge_path_missing_is_not_attempted(check):
 
 
 def test_penalty_facts(check):
-    """Does {a, b, c} pass, adding e or d fail with its message, and None count as not attempted?"""
-    assert check("penalty_facts", penalty_facts={"a", "b", "c"}).status == "pass"
-    assert "Always standardise before a penalty" in check("penalty_facts", penalty_facts={"a", "b", "c", "e"}).message
-    assert "too large an alpha underfits" in check("penalty_facts", penalty_facts=["a", "b", "c", "d"]).message
+    """Does {a, b, c, g} pass, adding e, d or h or leaving out g fail with its message, and None count as not attempted?"""
+    assert check("penalty_facts", penalty_facts={"a", "b", "c", "g"}).status == "pass"
+    assert "Always standardise before a penalty" in check("penalty_facts", penalty_facts={"a", "b", "c", "e", "g"}).message
+    assert "too large an alpha underfits" in check("penalty_facts", penalty_facts=["a", "b", "c", "d", "g"]).message
+    assert "not because it has no link with price" in check("penalty_facts", penalty_facts=set("abcgh")).message
+    assert "g is true" in check("penalty_facts", penalty_facts={"a", "b", "c"}).message
     assert check("penalty_facts", penalty_facts=None).status == "not attempted"
 
 
