@@ -36,6 +36,7 @@ FULL = tiny_course.FULL  # automatic points of the tiny lab
 CELL_TIMEOUT = 10  # seconds: every cell of the tiny lab takes well under one, even on a loaded machine
 SECRET = Path.home() / f".pmle-grade-test-secret-{os.getpid()}"  # the grader's own file: no sandbox may read it
 REAL_LAB, REAL_FULL = "01_framing", 21
+SHM_KEY = 0x504D4C45  # SysV shared-memory key the sysv_ipc cases use
 
 
 
@@ -216,6 +217,46 @@ def _cases(tmp: Path, port: int, course: Path) -> list[Case]:
     )
     cases.append(Case("read_secrets", after(answered(), "framing", snoop), score=FULL))
 
+    rebuild = (  # the seeded generators rebuild every answer key; a sandbox has the loader only
+        "import glob, importlib, os\nfound = []\n"
+        "for name in ['churn', 'housing', 'fraud', 'churn_datasheet', '_cities']:\n"
+        "    try:\n        importlib.import_module('pmle.data.' + name)\n        found.append(name)\n"
+        "    except ImportError:\n        pass\n"
+        "import pmle.data\nfound += [p for p in os.listdir(os.path.dirname(pmle.data.__file__)) if p.endswith('.py')\n"
+        "          and p not in ('__init__.py', 'schema.py', 'manifest.py')]\n"
+        f"found += [p for p in glob.glob({str(ROOT / 'src' / 'pmle' / 'data' / '*.py')!r})\n"
+        "          if not p.endswith(('__init__.py', 'schema.py', 'manifest.py'))]\n"
+        "print('GENERATORS' if found else 'no generators', found)"
+    )
+    cases.append(Case("rebuild_key", after(answered(), "framing", rebuild), score=FULL))
+
+    elsewhere = (  # nothing of the machine but the system, Python and the lab's data: no other checkout, no gradebook
+        "import os\nseen = []\n"
+        f"for path in [{str(ROOT / 'solutions')!r}, {str(ROOT / 'grading')!r}, {str(gradebook_file)!r},\n"
+        f"             {str(tmp)!r}, '/home', '/srv', '/sys/fs/cgroup', '/var/lib', '/run', '/mnt', '/root/.bashrc']:\n"
+        "    if os.path.exists(path):\n        seen.append(path)\n"
+        "print('SEEN' if seen else 'nothing else', seen)"
+    )
+    cases.append(Case("read_elsewhere", after(answered(), "framing", elsewhere), score=FULL))
+
+    userns = (  # a user namespace would make the learner "root" in it: kernel attack surface
+        "import ctypes, subprocess\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        "made = [libc.unshare(0x10000000) == 0, subprocess.run(['unshare', '-Ur', 'true'], capture_output=True).returncode == 0]\n"
+        "print('USERNS' if any(made) else 'no user namespace', made)"
+    )
+    cases.append(Case("user_namespace", after(answered(), "framing", userns), score=FULL))
+
+    shm = (  # a SysV segment: private to this sandbox, and gone when it ends (not held until reboot)
+        "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        f"other = libc.shmget({SHM_KEY + 1}, 0, 0)\n"
+        f"mine = libc.shmget({SHM_KEY}, 64 * 2**20, 0o1666)\n"
+        "print('SHARED' if other != -1 else 'private IPC', mine != -1)"
+    )
+    cases.append(Case("sysv_ipc", after(answered(), "framing", shm), score=FULL))
+    cases.append(Case("sysv_ipc_peer", after(answered(), "framing", shm.replace(f"{SHM_KEY + 1}", "KEY2")
+                                             .replace(f"{SHM_KEY}", f"{SHM_KEY + 1}").replace("KEY2", f"{SHM_KEY}")),
+                      score=FULL))
+
     vandal = (
         "import os\nwrote = []\n"
         f"for path in [{str(out / 'grades.csv')!r}, {str(out / '.pmle' / 'results' / 'correct.json')!r},\n"
@@ -247,6 +288,9 @@ def _cases(tmp: Path, port: int, course: Path) -> list[Case]:
     forged = ("import os, struct, sys\npad = b'[' + b'[],' * (8 * 2**20) + b'[]]'\n"
               "payload = b'{\"dict\":[[\"ok\",true],[\"value\",' + pad + b']]}'\n"
               "os.write(int(sys.argv[2]), struct.pack('>I', len(payload)) + payload)")
+    forged_error = ("import os, struct, sys\n"  # an error answer to a `run`: the runner never sends one
+                    "payload = b'{\"dict\":[[\"ok\",false],[\"type\",\"ValueError\"],[\"message\",\"forged\"]]}'\n"
+                    "os.write(int(sys.argv[2]), struct.pack('>I', len(payload)) + payload)")
     flood = answered()
     for _ in range(900):
         after(flood, "framing", "print('y' * 20000)")
@@ -256,6 +300,8 @@ def _cases(tmp: Path, port: int, course: Path) -> list[Case]:
         Case("slow_describe", answer(answered(), "framing", slow), status="timeout", score=2,
              items={"framing": "not run"}, detail="still running after"),
         Case("forged_reply", after(answered(), "framing", forged), status="crashed", score=3,
+             items={"not_ml": "not run"}, detail="malformed message"),
+        Case("forged_error_reply", after(answered(), "framing", forged_error), status="crashed", score=3,
              items={"not_ml": "not run"}, detail="malformed message"),
         Case("many_cells_flood", flood, score=FULL),
         Case("too_many_cells", crowd, status="invalid", score=0, detail="at most 1,000"),
@@ -373,8 +419,9 @@ CASE_NAMES = [
     "correct", "wrong", "blank", "warning", "edited_test", "deleted_tests", "duplicated_tests", "retagged_tests",
     "changed_points", "schema_99", "duplicate_cell_ids", "input_transformer", "patched_showtraceback", "custom_exc",
     "forged_pass_mark", "always_equal", "patched_isclose", "sys_exit", "os_exit", "infinite_loop", "print_flood",
-    "memory_bomb", "fork_bomb", "read_secrets", "write_grades", "detached_process", "outbound_connection",
-    "slow_describe", "forged_reply", "many_cells_flood", "too_many_cells", "malformed_json", "nbformat_5", "other_lab",
+    "memory_bomb", "fork_bomb", "read_secrets", "rebuild_key", "read_elsewhere", "user_namespace", "sysv_ipc", "sysv_ipc_peer",
+    "write_grades", "detached_process", "outbound_connection",
+    "slow_describe", "forged_reply", "forged_error_reply", "many_cells_flood", "too_many_cells", "malformed_json", "nbformat_5", "other_lab",
     "invalid_source", "markdown_script", "raw_script", "attachment_payload", "lone_surrogate",
 ]
 
@@ -446,6 +493,21 @@ def test_nothing_secret_was_readable(run):
     """Could student code read the solutions, answer keys, catalog, git history, other submissions or the output?"""
     text = _output(run, "read_secrets")
     assert "nothing readable" in text and "LEAKED" not in text, text[-2000:]
+
+
+def test_the_sandbox_holds_no_generators_nor_the_rest_of_the_machine(run):
+    """Could student code rebuild the answer keys, see other checkouts or the gradebook, or make a user namespace?"""
+    assert "no generators []" in _output(run, "rebuild_key"), _output(run, "rebuild_key")[-2000:]
+    assert "nothing else []" in _output(run, "read_elsewhere"), _output(run, "read_elsewhere")[-2000:]
+    assert "no user namespace" in _output(run, "user_namespace"), _output(run, "user_namespace")[-2000:]
+
+
+def test_sysv_ipc_is_private_and_gone(run):
+    """Did two sandboxes fail to see each other's shared memory, and did none of it outlive grading?"""
+    for name in ("sysv_ipc", "sysv_ipc_peer"):
+        assert "private IPC True" in _output(run, name), _output(run, name)[-2000:]
+    listed = subprocess.run(["ipcs", "-m"], capture_output=True, text=True).stdout
+    assert f"{SHM_KEY:#010x}" not in listed and f"{SHM_KEY + 1:#010x}" not in listed, listed
 
 
 def test_nothing_outside_the_sandbox_was_written(run):
