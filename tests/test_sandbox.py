@@ -39,7 +39,7 @@ def test_the_trusted_view_holds_one_lab_and_its_keys():
     """Does the trusted side see this lab's source, release and checks and the answer keys, but no other lab's?"""
     shown = trusted_view(ROOT, "03_bias_variance").shown
     assert {str(ROOT / "solutions/03_bias_variance/03_bias_variance.ipynb"), str(ROOT / "autograder/keys"),
-            str(ROOT / "autograder/checks/03_bias_variance.py"), str(ROOT / "src")} <= set(shown)
+            str(ROOT / "autograder/checks/03_bias_variance.py"), str(ROOT / "src"), str(ROOT / "nbgrader_config.py")} <= set(shown)
     assert not any("01_framing" in p or p.startswith(str(ROOT / "grading")) for p in shown)
 
 

@@ -194,6 +194,7 @@ def trusted_view(course_root: Path, lab: str, data_dir: Path | None = None) -> V
 
     wanted = [paths.source_notebook(course_root, lab), paths.release_notebook(course_root, lab),
               labs.checks_path(course_root, lab), course_root / "autograder" / "keys", course_root / "datasets",
+              course_root / "nbgrader_config.py",  # what makes the folder a course (pmle.course.paths.course_root)
               *_python_dirs(), Path(__file__).resolve().parents[1]]
     if data_dir is not None:
         wanted.append(data_dir)

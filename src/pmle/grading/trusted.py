@@ -706,7 +706,8 @@ def _become_trusted(root: Path, lab: str, uid: int, cgroups, workdir: Path) -> N
         raise OSError(ctypes.get_errno(), "unshare failed")
     build_root(trusted_view(root, lab), TRUSTED_LIMITS.scratch_mb, uid, str(workdir / "root"), proc_options="hidepid=2")
     os.chdir("/tmp/work")
-    os.environ.update(HOME="/tmp/work", MPLCONFIGDIR="/tmp/work/.matplotlib", TMPDIR="/tmp")
+    os.environ.update(HOME="/tmp/work", MPLCONFIGDIR="/tmp/work/.matplotlib", TMPDIR="/tmp",
+                      PMLE_COURSE_ROOT=str(root), PMLE_KEYS_DIR=str(root / "autograder" / "keys"))
     _set_rlimits(TRUSTED_LIMITS, address_space=False)
     _drop_privileges(uid)
     deny_user_namespaces()
