@@ -203,6 +203,20 @@ def rule_scores(rule) -> tuple[dict, dict, dict]:
     return train_f1, train_acc, test_f1
 
 
+@cache
+def rule_averaged_f1(rule) -> tuple[dict, dict]:
+    """Macro- and weighted-average training F1 of ``rule`` (both classes' F1) for every candidate number of days."""
+    y = labels().to_numpy()[~is_test()] == 1
+    macro, weighted = {}, {}
+    for days, flags in zip(CANDIDATE_DAYS, rule_flags(rule)[:, ~is_test()] == 1):
+        tp, tn = (flags & y).sum(), (~flags & ~y).sum()
+        wrong = (flags != y).sum()
+        f1_churn, f1_stay = 2 * tp / (2 * tp + wrong), 2 * tn / (2 * tn + wrong)
+        macro[days] = (f1_churn + f1_stay) / 2
+        weighted[days] = (y.sum() * f1_churn + (~y).sum() * f1_stay) / len(y)
+    return macro, weighted
+
+
 def best_days_of(a, rule) -> int:
     """The learner's `best_days` when it is one of the candidates, else the reference's best."""
     if a.has("best_days"):
@@ -779,9 +793,14 @@ def best_days(a):
     if position is not None and position != best and position == CANDIDATE_DAYS.index(best):
         raise Incorrect(f"`best_days` = {position:g} is the *position* of the best candidate in `CANDIDATE_DAYS`; "
                         f"`best_days` is the number of days itself, `CANDIDATE_DAYS[{position:g}]`.")
+    macro, weighted = rule_averaged_f1(learner_rule(a))
     check_pick("best_days", a.best_days, train_f1, tol=1e-9, score_name="training F1", mistakes=[
         (max(test_f1, key=test_f1.get), "this is the best value on `test`. Tune on `train`: a threshold picked on the test month makes its score optimistic."),
         (max(train_acc, key=train_acc.get), "this maximises accuracy, which on imbalanced data prefers flagging almost no one; maximise F1."),
+        (max(macro, key=macro.get), "this maximises the macro-averaged F1, the mean of the churners' and the stayers' F1; "
+                                    "the churn class's F1 is `average=\"binary\"` (the default) with class 1 as positive."),
+        (max(weighted, key=weighted.get), "this maximises the weighted-average F1, which the 9 in 10 subscribers who stay "
+                                          "dominate; the churn class's F1 is `average=\"binary\"` (the default)."),
     ])
 
 
@@ -815,7 +834,8 @@ Calling a subscriber whose churn probability is p earns, on average, p × `save_
 costs `cost_call`. The call pays when p × save_rate × value_saved > cost_call, so the threshold is
 p* = cost_call / (save_rate × value_saved): 12 / (0.3 × 180) ≈ 0.22 for Brightwave. It is the cost-ratio rule
 c_FP / (c_FP + c_FN) with c_FP = 12 (a wasted call) and c_FN = 0.3 × 180 − 12 = 42 (the net gain missed). It
-trusts the probabilities: it holds for a calibrated model (Lab 02 checks calibration).
+trusts the probabilities: it holds for a calibrated model (Lab 02 checks calibration) when every subscriber worth a
+call can be called (with a cap on calls, call the highest probabilities first, down to p* at most).
 """)
 def break_even_threshold(a):
     check_function("break_even_threshold", a.break_even_threshold, [

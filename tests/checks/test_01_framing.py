@@ -396,6 +396,18 @@ def test_net_value_tells_all_churners_from_a_missing_save_rate(verdict):
     assert "every churner, called or not" in result.message
 
 
+@pytest.mark.parametrize("average, fragment", [("macro", "macro-averaged F1"), ("weighted", "weighted-average F1")])
+def test_best_days_names_an_f1_averaged_over_both_classes(verdict, average, fragment):
+    """Is a rule tuned for macro- or weighted-average F1 (instead of the churn class's F1) named?"""
+    from sklearn.metrics import f1_score
+
+    train = ref.train_frame()
+    y = ref.labels()[~ref.is_test()]
+    scores = {d: f1_score(y, right_rule(train, d), average=average) for d in ref.CANDIDATE_DAYS}
+    result = verdict(LAB, "best_days", best_days=max(scores, key=scores.get), rule_predict=right_rule)
+    assert result.status == "wrong" and fragment in result.message, result.message
+
+
 def test_best_days_names_a_position_given_for_the_value(verdict):
     """Is `int(np.argmax(rule_f1))` (a position) named as the position of the best candidate?"""
     best = best_of(ref.ref_rule)
