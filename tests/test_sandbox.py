@@ -226,3 +226,19 @@ def test_cli_grade_reports_an_unknown_lab():
     done = subprocess.run([sys.executable, "-m", "pmle", "grade", "99_nothing", str(ROOT / "labs"), "--no-gradebook"],
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2 and "unknown lab" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not isolation_available(), reason="needs root on Linux, as in CI")
+def test_no_keyrings_or_io_uring_in_the_sandbox():
+    """Kernel keyrings are per uid and uids are reused: a key would pass data to the next student (red-team B1)."""
+    sandbox = Sandbox.start(ROOT, 0)
+    try:
+        sandbox.request("ping", 60)
+        code = ("import ctypes, platform\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                "n = {'x86_64': (248, 250, 425), 'aarch64': (217, 219, 425)}[platform.machine()]\n"
+                "p = b'note'\nadd = libc.syscall(n[0], b'user', b'rt', p, len(p), ctypes.c_int(-4))\n"
+                "ring = libc.syscall(n[2], 8, None)\nprint('refused' if add == -1 and ring == -1 else 'ALLOWED', add, ring)")
+        reply = sandbox.request("run", 60, source=code)
+        assert reply["output"].startswith("refused"), reply
+    finally:
+        sandbox.kill()

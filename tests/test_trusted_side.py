@@ -106,3 +106,11 @@ def test_a_check_stuck_in_c_is_killed_from_outside(course, tmp_path):
     assert result.status == "timeout" and "at `framing`: still running after 10 s" in result.detail, result.detail
     assert by_item["task_types"].status == "pass" and by_item["not_ml"].status == "not run"
     assert took < 10.0 + trusted.GRACE + 20, took
+
+
+def test_a_cell_the_parser_cannot_hold_keeps_the_grading_going():
+    """A lone surrogate or a 60,000-term expression in a learner cell must not crash the checks (red-team B3)."""
+    from pmle.course.notebooks import bound_names
+
+    assert bound_names("x = '\ud800'") == {"x"}
+    assert bound_names("total = 0" + " + 1" * 60000) == {"total"}

@@ -178,9 +178,15 @@ def bound_names(source: str) -> set[str]:
     """Names a cell binds at its top level (assignments, defs, imports, loop targets)."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:  # a cell that does not compile: the names it assigns at the start of a line
+        return _bound_in(tree)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeError):
+        # a cell that does not compile (or that the parser can't hold: a lone surrogate, a 60,000-term
+        # expression): the names it assigns at the start of a line
         targets = re.findall(r"^([A-Za-z_][\w\s,]*?)\s*=[^=]", source, flags=re.M)
         return {name for line in targets for name in re.split(r"\s*,\s*", line.strip()) if name.isidentifier()}
+
+
+def _bound_in(tree) -> set[str]:
     names: set[str] = set()
 
     def visit(node):

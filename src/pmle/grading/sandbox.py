@@ -288,10 +288,18 @@ class Cgroups:
                 f.write(str(os.getpid()))
 
     def oom_killed(self) -> bool:
+        """Whether the memory cgroup hit its limit (failcnt) or killed a process for it (oom_control's oom_kill,
+        the only sign on kernels whose failcnt stays 0)."""
         for folder in self.dirs:
-            failcnt = folder / "memory.failcnt"
-            if failcnt.exists() and failcnt.read_text().strip() not in ("", "0"):
-                return True
+            try:
+                if (folder / "memory.failcnt").read_text().strip() not in ("", "0"):
+                    return True
+                control = dict(line.split() for line in (folder / "memory.oom_control").read_text().splitlines()
+                               if len(line.split()) == 2)
+                if control.get("oom_kill", "0") != "0":
+                    return True
+            except OSError:
+                continue
         return False
 
     def kill_all(self) -> None:
@@ -658,11 +666,16 @@ def _drop_privileges(uid: int) -> None:
 # seccomp: no new user namespaces (kernel attack surface: `unshare -U` gives a learner "root" in one).
 # Per architecture: audit arch, and the numbers of unshare, clone, clone3 and setns.
 SYSCALLS = {"x86_64": (0xC000003E, 272, 56, 435, 308), "aarch64": (0xC00000B7, 97, 220, 435, 268)}
+# Also refused: the kernel keyrings (add_key, request_key, keyctl), which no namespace isolates: keys are
+# per uid on the host and uids are reused, so they would pass data between students and outlive grading
+# (red-team finding); and io_uring (setup, enter, register), kernel attack surface a notebook never needs.
+REFUSED = {"x86_64": (248, 249, 250, 425, 426, 427), "aarch64": (217, 218, 219, 425, 426, 427)}
 CLONE_NEWUSER = 0x10000000
 
 
 def deny_user_namespaces() -> bool:
-    """Install a seccomp filter: unshare/clone with CLONE_NEWUSER and setns fail with EPERM; clone3 (whose
+    """Install a seccomp filter: unshare/clone with CLONE_NEWUSER, setns, the keyrings and io_uring fail with
+    EPERM; clone3 (whose
     flags a filter cannot read) fails with ENOSYS, so the C library falls back to clone. Other ABIs of the
     machine (x32, i386) are refused whole. Returns False where the architecture is not known (nothing installed)."""
     import ctypes
@@ -680,6 +693,7 @@ def deny_user_namespaces() -> bool:
         (LD, 0, 0, 0), (JSET, 0, 1, 0x40000000), (RET, 0, 0, EPERM),  # x32 numbers
         (JEQ, 0, 1, clone3), (RET, 0, 0, ENOSYS),
         (JEQ, 0, 1, setns), (RET, 0, 0, EPERM),
+        *[step for nr in REFUSED[platform.machine()] for step in ((JEQ, 0, 1, nr), (RET, 0, 0, EPERM))],
         (JEQ, 1, 0, unshare), (JEQ, 0, 3, clone),
         (LD, 0, 0, 16), (JSET, 0, 1, CLONE_NEWUSER), (RET, 0, 0, EPERM),
         (RET, 0, 0, ALLOW),

@@ -674,14 +674,16 @@ def supervise(grader: Grader, variants: list[Variant], root: Path) -> tuple[str,
                 pass
         os._exit(code)
     there.close()
+    child = {"pid": pid}  # _child_death reaps it: after that its pid may be another process's
     try:
-        return _watch(grader, pid, here, fitters, root, cgroups)
+        return _watch(grader, child, here, fitters, root, cgroups)
     finally:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
+        if child["pid"] is not None:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
         cgroups.kill_all()
         for fitter in fitters:
             fitter.kill()
@@ -732,7 +734,7 @@ def _play_as_child(grader: Grader, variants: list[Variant], channel) -> int:
     return 0
 
 
-def _watch(grader: Grader, pid: int, channel, fitters: list[Sandbox], root: Path, cgroups) -> tuple[str, str]:
+def _watch(grader: Grader, child: dict, channel, fitters: list[Sandbox], root: Path, cgroups) -> tuple[str, str]:
     """The parent's side: mirror the child's progress into ``grader`` and kill the child at a deadline."""
     import socket
 
@@ -746,7 +748,7 @@ def _watch(grader: Grader, pid: int, channel, fitters: list[Sandbox], root: Path
         except TimeoutError:
             return "timeout", f"at {where}: still running after {budget:g} s"
         except (EOFError, OSError, ValueError):
-            return "crashed", _child_death(pid, cgroups)
+            return "crashed", _child_death(child, cgroups)
         if "at" in message:
             where, budget = str(message["at"]), float(message["budget"])
             kill_at = float(message["deadline"]) + GRACE
@@ -771,8 +773,9 @@ def _watch(grader: Grader, pid: int, channel, fitters: list[Sandbox], root: Path
             return status, detail
 
 
-def _child_death(pid: int, cgroups) -> str:
-    _, status = os.waitpid(pid, 0)
+def _child_death(child: dict, cgroups) -> str:
+    _, status = os.waitpid(child["pid"], 0)
+    child["pid"] = None
     if cgroups.oom_killed():
         return "the checks used more memory than allowed and were stopped"
     code = os.waitstatus_to_exitcode(status)
